@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import include, path
+
+
+def root(request):
+    # Latvian is the default; a visitor who chose English keeps it (language cookie only).
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    return redirect(f"/{language}/")
+
+
+admin.site.site_header = "DDKC stratēģijas uzraudzība"
+admin.site.site_title = "DDKC portāls"
+admin.site.index_title = "Darba vide"
+
+urlpatterns = [
+    path("", root),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("", include("strategy.urls")),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

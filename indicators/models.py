@@ -1,0 +1,293 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import LAG, Municipality
+from strategy.models import ActivityType, ExpectedResult, Priority, Strategy
+from strategy.workflow import Status, WorkflowQuerySet, WorkflowRecord
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def get_by_natural_key(self, strategy_slug, code):
+        return self.get(strategy__slug=strategy_slug, code=code)
+
+
+class Indicator(models.Model):
+    """A KPI (K1–K11) or expected-result indicator (R1–R5) with its reference sheet and its source."""
+
+    class Kind(models.TextChoices):
+        KPI = "kpi", _("galvenais darbības rādītājs")
+        RESULT = "result", _("rezultāta rādītājs")
+
+    class Unit(models.TextChoices):
+        ACTIVITIES = "activities", _("aktivitātes")
+        PERSONS = "persons", _("personas")
+        MEMBERS = "members", _("biedri")
+        EUR = "eur", _("EUR")
+        PERCENT = "percent", _("%")
+        RATING = "rating", _("vērtējums (1–5)")
+
+    class Direction(models.TextChoices):
+        INCREASE = "increase", _("jo vairāk, jo labāk")
+        DECREASE = "decrease", _("jo mazāk, jo labāk")
+
+    class Source(models.TextChoices):
+        ACTIVITIES = "activities", _("no aktivitātēm")
+        REPORTED = "reported", _("ziņots (mērījumi)")
+        QUALITATIVE = "qualitative", _("kvalitatīvs")
+
+    class Rule(models.TextChoices):
+        COUNT = "count", _("aktivitāšu skaits")
+        PARTICIPANTS = "participants", _("dalībnieku skaits")
+        YOUTH = "youth", _("jauniešu (13–30 g.) skaits")
+        YOUTH_SHARE = "youth_share", _("jauniešu (13–30 g.) īpatsvars dalībniekos")
+        VULNERABLE = "vulnerable", _("mazaizsargāto dalībnieku skaits")
+        FUNDING = "funding", _("piesaistītais finansējums")
+
+    class Frequency(models.TextChoices):
+        ANNUAL = "annual", _("reizi gadā")
+        BIENNIAL = "biennial", _("reizi divos gados")
+        PERIOD = "period", _("reizi periodā")
+
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("stratēģija")
+    )
+    code = models.CharField(_("kods"), max_length=10)
+    kind = models.CharField(_("veids"), max_length=10, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField(_("secība"), default=0)
+    statement = models.TextField(_("formulējums stratēģijā"))
+    name = models.CharField(_("nosaukums"), max_length=200)
+    definition = models.TextField(_("definīcija"))
+    unit = models.CharField(_("mērvienība"), max_length=12, choices=Unit.choices)
+    direction = models.CharField(
+        _("vēlamais virziens"), max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
+    source = models.CharField(_("datu avota veids"), max_length=12, choices=Source.choices)
+    rule = models.CharField(_("aprēķina noteikums"), max_length=20, choices=Rule.choices, blank=True)
+    activity_types = models.ManyToManyField(
+        ActivityType, blank=True, related_name="indicators", verbose_name=_("aktivitāšu veidi")
+    )
+    data_source = models.TextField(_("datu avots"), blank=True)
+    method = models.TextField(_("aprēķina metode"), blank=True)
+    frequency = models.CharField(
+        _("biežums"), max_length=10, choices=Frequency.choices, default=Frequency.ANNUAL
+    )
+    per_municipality = models.BooleanField(
+        _("mēra pa novadiem"), default=False, help_text=_("Vērtības ievada katram novadam atsevišķi.")
+    )
+    priorities = models.ManyToManyField(
+        Priority, blank=True, related_name="indicators", verbose_name=_("prioritātes")
+    )
+    result = models.ForeignKey(
+        ExpectedResult,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("sagaidāmais rezultāts"),
+    )
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["strategy", "order", "code"]
+        verbose_name = _("rādītājs")
+        verbose_name_plural = _("rādītāji")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategy", "code"],
+                name="indicator_unique_code",
+                violation_error_message=_("Stratēģijā jau ir rādītājs ar šādu kodu."),
+            ),
+            # An activity-fed indicator needs its rule; the others must not pretend to have one.
+            models.CheckConstraint(
+                condition=(Q(source="activities") & ~Q(rule="")) | (~Q(source="activities") & Q(rule="")),
+                name="indicator_rule_matches_source",
+                violation_error_message=_(
+                    "Aprēķina noteikums jānorāda tikai (un obligāti) rādītājiem, ko aprēķina no aktivitātēm."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def natural_key(self):
+        return (*self.strategy.natural_key(), self.code)
+
+    natural_key.dependencies = ["strategy.strategy"]
+
+    @property
+    def is_share(self):
+        return self.unit == self.Unit.PERCENT
+
+
+class PlanValue(models.Model):
+    """A planned figure of an indicator for the three LAGs jointly (lag empty) or for one LAG."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, verbose_name=_("rādītājs"))
+    lag = models.ForeignKey(
+        LAG,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("VRG"),
+        help_text=_("Tukšs — visām trim VRG kopā."),
+    )
+    year = models.PositiveSmallIntegerField(_("gads"))
+    value = models.DecimalField(_("vērtība"), max_digits=16, decimal_places=2)
+    is_demo = models.BooleanField(_("demonstrācijas dati"), default=False, editable=False, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def scope(self):
+        return self.lag or _("visas VRG kopā")
+
+
+class Baseline(PlanValue):
+    """The indicator's starting point (the strategy gives none: staff set it)."""
+
+    class Meta:
+        ordering = ["indicator", "lag"]
+        default_related_name = "baselines"
+        verbose_name = _("bāzes vērtība")
+        verbose_name_plural = _("bāzes vērtības")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "lag"],
+                condition=Q(lag__isnull=False),
+                name="baseline_unique_per_lag",
+                violation_error_message=_("Šim rādītājam un VRG bāzes vērtība jau ir."),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator"],
+                condition=Q(lag__isnull=True),
+                name="baseline_unique_joint",
+                violation_error_message=_("Šim rādītājam kopējā bāzes vērtība jau ir."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.scope} {self.year}: {self.value}"
+
+
+class Target(PlanValue):
+    class Meta:
+        ordering = ["indicator", "year", "lag"]
+        default_related_name = "targets"
+        verbose_name = _("mērķa vērtība")
+        verbose_name_plural = _("mērķa vērtības")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year", "lag"],
+                condition=Q(lag__isnull=False),
+                name="target_unique_per_lag",
+                violation_error_message=_("Šim rādītājam, gadam un VRG mērķa vērtība jau ir."),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "year"],
+                condition=Q(lag__isnull=True),
+                name="target_unique_joint",
+                violation_error_message=_("Šim rādītājam un gadam kopējā mērķa vērtība jau ir."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.scope} {self.year}: {self.value}"
+
+
+def measurement_evidence_path(instance, filename):
+    return f"evidence/measurements/{instance.lag.slug}/{filename}"
+
+
+class MeasurementQuerySet(WorkflowQuerySet):
+    pass
+
+
+class Measurement(WorkflowRecord):
+    """A reported value of an indicator for one LAG and year: a number, a share (numerator and
+    denominator; the share itself is always computed), or a narrative with a rating."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("rādītājs")
+    )
+    lag = models.ForeignKey(LAG, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("VRG"))
+    year = models.PositiveSmallIntegerField(_("gads"))
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        verbose_name=_("novads"),
+        help_text=_("Tikai rādītājiem, ko mēra pa novadiem."),
+    )
+    value = models.DecimalField(_("vērtība"), max_digits=16, decimal_places=2, null=True, blank=True)
+    numerator = models.DecimalField(_("skaitītājs"), max_digits=16, decimal_places=2, null=True, blank=True)
+    denominator = models.DecimalField(_("saucējs"), max_digits=16, decimal_places=2, null=True, blank=True)
+    narrative = models.TextField(_("apraksts"), blank=True)
+    rating = models.PositiveSmallIntegerField(_("vērtējums (1–5)"), null=True, blank=True)
+    note = models.TextField(_("piezīme"), blank=True)
+    evidence = models.FileField(_("pierādījums"), upload_to=measurement_evidence_path, blank=True)
+
+    objects = MeasurementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator", "year", "lag"]
+        verbose_name = _("rādītāja vērtība")
+        verbose_name_plural = _("rādītāju vērtības")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "lag", "year"],
+                condition=Q(municipality__isnull=True),
+                name="measurement_unique_per_lag_year",
+                violation_error_message=_("Šim rādītājam, VRG un gadam vērtība jau ir ievadīta."),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "lag", "year", "municipality"],
+                condition=Q(municipality__isnull=False),
+                name="measurement_unique_per_municipality",
+                violation_error_message=_("Šim rādītājam, VRG, gadam un novadam vērtība jau ir ievadīta."),
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="measurement_denominator_positive",
+                violation_error_message=_("Saucējam jābūt lielākam par nulli."),
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True, denominator__isnull=True)
+                | Q(numerator__isnull=False, denominator__isnull=False, numerator__lte=F("denominator")),
+                name="measurement_numerator_le_denominator",
+                violation_error_message=_(
+                    "Jānorāda gan skaitītājs, gan saucējs, un skaitītājs nevar būt lielāks par saucēju."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True) | Q(numerator__gte=0),
+                name="measurement_numerator_nonnegative",
+                violation_error_message=_("Skaitītājs nevar būt negatīvs."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0),
+                name="measurement_value_nonnegative",
+                violation_error_message=_("Vērtība nevar būt negatīva."),
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="measurement_rating_1_5",
+                violation_error_message=_("Vērtējumam jābūt no 1 līdz 5."),
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="measurement_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.lag} {self.year}"
+
+    @property
+    def share(self):
+        """The share in percent, computed — never typed."""
+        if self.numerator is None or not self.denominator:
+            return None
+        return self.numerator * 100 / self.denominator

@@ -1,0 +1,67 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
+
+from .models import LAG, LAGPriority, LocalStrategy, Municipality, TerritoryUnit, User
+
+
+class LAGPriorityInline(TranslationTabularInline):
+    model = LAGPriority
+    extra = 0
+
+
+class LocalStrategyInline(TranslationStackedInline):
+    model = LocalStrategy
+    extra = 0
+
+
+@admin.register(LAG)
+class LAGAdmin(TranslationAdmin):
+    list_display = ["short_name", "name", "founded_year", "public_benefit", "unit_count"]
+    list_filter = ["public_benefit"]
+    search_fields = ["name", "short_name", "slug"]
+    inlines = [LAGPriorityInline, LocalStrategyInline]
+
+    @admin.display(description=_("pagasti un pilsētas"))
+    def unit_count(self, obj):
+        return obj.territory_units.count()
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(TranslationAdmin):
+    list_display = ["name", "era", "slug"]
+    list_filter = ["era"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(TerritoryUnit)
+class TerritoryUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "lag", "municipality_2009", "municipality_2021"]
+    list_filter = ["lag", "kind", "municipality_2009", "municipality_2021"]
+    search_fields = ["name"]
+    list_select_related = ["lag", "municipality_2009", "municipality_2021"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "lag",
+        "role_names",
+        "is_active",
+        "is_demo",
+    ]
+    list_filter = ["lag", "groups", "is_active", "is_staff", "is_demo"]
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("VRG"), {"fields": ["lag"]}))
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("VRG"), {"fields": ["lag", "groups"]}))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("lag").prefetch_related("groups")
+
+    @admin.display(description=_("lomas"))
+    def role_names(self, obj):
+        return ", ".join(group.name for group in obj.groups.all())

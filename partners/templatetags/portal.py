@@ -1,0 +1,37 @@
+"""Template helpers every page uses: bilingual fields with a visible fallback marker, and money."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.simple_tag
+def tr(obj, field):
+    """The field in the page's language; when the English text is missing, the Latvian one marked as
+    such (invariant 10), with lang="lv" so screen readers pronounce it right."""
+    language = get_language() or "lv"
+    value = getattr(obj, f"{field}_{language}", None)
+    if value or language == "lv":
+        return value or ""
+    fallback = getattr(obj, f"{field}_lv", "") or ""
+    if not fallback:
+        return ""
+    return format_html(
+        '<span lang="lv">{}</span> <span class="fallback-marker">({})</span>',
+        fallback,
+        _("tikai latviski"),
+    )
+
+
+@register.filter
+def eur(value):
+    """2 899 408,11 EUR on Latvian pages, 2,899,408.11 EUR on English ones; nothing becomes 0."""
+    if value is None or value == "":
+        return ""
+    return f"{formats.number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)} EUR"

@@ -1,0 +1,118 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+
+from .models import (
+    Activity,
+    ActivityType,
+    Evidence,
+    ExpectedResult,
+    FundingLine,
+    Priority,
+    Statement,
+    StatusChange,
+    Strategy,
+)
+
+
+class PriorityInline(TranslationTabularInline):
+    model = Priority
+    extra = 0
+
+
+class ExpectedResultInline(TranslationTabularInline):
+    model = ExpectedResult
+    extra = 0
+
+
+@admin.register(Strategy)
+class StrategyAdmin(TranslationAdmin):
+    list_display = ["short_title", "title", "period_start", "period_end"]
+    search_fields = ["title", "short_title"]
+    inlines = [PriorityInline, ExpectedResultInline]
+
+
+@admin.register(Priority)
+class PriorityAdmin(TranslationAdmin):
+    list_display = ["number", "title", "strategy"]
+    list_filter = ["strategy"]
+    search_fields = ["title", "description"]
+
+
+@admin.register(ExpectedResult)
+class ExpectedResultAdmin(TranslationAdmin):
+    list_display = ["number", "text", "strategy"]
+    list_filter = ["strategy"]
+    search_fields = ["text"]
+
+
+@admin.register(Statement)
+class StatementAdmin(TranslationAdmin):
+    list_display = ["kind", "order", "text"]
+    list_filter = ["strategy", "kind"]
+    search_fields = ["text"]
+
+
+@admin.register(ActivityType)
+class ActivityTypeAdmin(TranslationAdmin):
+    list_display = ["name", "code", "order"]
+    search_fields = ["name", "code"]
+
+
+class FundingLineInline(admin.TabularInline):
+    model = FundingLine
+    extra = 1
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 1
+
+
+@admin.register(Activity)
+class ActivityAdmin(TranslationAdmin):
+    list_display = [
+        "title",
+        "lag",
+        "start_date",
+        "activity_type",
+        "participants_total",
+        "participants_youth",
+        "status",
+    ]
+    list_filter = ["status", "lag", "activity_type", "priorities", "is_demo"]
+    search_fields = ["title", "summary", "venue"]
+    date_hierarchy = "start_date"
+    list_select_related = ["lag", "activity_type"]
+    autocomplete_fields = ["territory_units"]
+    filter_horizontal = ["municipalities", "priorities"]
+    readonly_fields = ["status", "author", "submitted_at", "reviewed_by", "reviewed_at", "return_note"]
+    inlines = [FundingLineInline, EvidenceInline]
+    fieldsets = [
+        (None, {"fields": ["lag", "title", "summary", "activity_type", "start_date", "end_date", "venue"]}),
+        (_("Teritorija un prioritātes"), {"fields": ["territory_units", "municipalities", "priorities"]}),
+        (
+            _("Dalībnieki"),
+            {"fields": ["participants_total", "participants_youth", "participants_vulnerable"]},
+        ),
+        (
+            _("Statuss"),
+            {"fields": ["status", "author", "submitted_at", "reviewed_by", "reviewed_at", "return_note"]},
+        ),
+    ]
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["at", "content_type", "object_id", "from_status", "to_status", "by", "note"]
+    list_filter = ["to_status", "content_type"]
+    list_select_related = ["by", "content_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,334 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import LAG, Municipality, TerritoryUnit
+
+from .workflow import Status, WorkflowQuerySet, WorkflowRecord
+
+
+class StrategyQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def current(self):
+        """The strategy the portal shows: the latest one (a 2027+ strategy is a new row)."""
+        return self.order_by("-period_start").first()
+
+
+class Strategy(models.Model):
+    slug = models.SlugField(_("īsais kods"), max_length=60, unique=True)
+    title = models.CharField(_("nosaukums"), max_length=300)
+    short_title = models.CharField(_("īsais nosaukums"), max_length=100)
+    period_start = models.PositiveSmallIntegerField(_("perioda sākums"))
+    period_end = models.PositiveSmallIntegerField(_("perioda beigas"))
+    vision = models.TextField(_("vīzija"))
+    mission = models.TextField(_("misija"))
+    long_term_goal = models.TextField(_("ilgtermiņa mērķis"))
+    short_term_goal = models.TextField(_("īstermiņa mērķis"))
+    purpose = models.TextField(_("stratēģijas pamatojums"), blank=True)
+    origin = models.TextField(_("stratēģijas izcelsme"), blank=True)
+    background = models.TextField(_("priekšvēsture"), blank=True)
+    quality_policy = models.TextField(_("kvalitātes politika"), blank=True)
+    analysis = models.TextField(_("ārējā un iekšējā analīze"), blank=True)
+    vulnerable_definition = models.TextField(_("mazaizsargāto iedzīvotāju definīcija"), blank=True)
+
+    objects = StrategyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start"]
+        verbose_name = _("stratēģija")
+        verbose_name_plural = _("stratēģijas")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="strategy_period",
+                violation_error_message=_("Perioda beigu gads nevar būt agrāks par sākuma gadu."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_title or self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def years(self):
+        return range(self.period_start, self.period_end + 1)
+
+
+class Priority(models.Model):
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("stratēģija")
+    )
+    number = models.PositiveSmallIntegerField(_("numurs"))
+    title = models.TextField(_("nosaukums"))
+    description = models.TextField(_("apraksts"), blank=True)
+
+    class Meta:
+        ordering = ["strategy", "number"]
+        verbose_name = _("prioritāte")
+        verbose_name_plural = _("prioritātes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategy", "number"],
+                name="priority_unique_number",
+                violation_error_message=_("Stratēģijā jau ir prioritāte ar šādu numuru."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class ExpectedResult(models.Model):
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.CASCADE, related_name="results", verbose_name=_("stratēģija")
+    )
+    number = models.PositiveSmallIntegerField(_("numurs"))
+    text = models.TextField(_("teksts"))
+
+    class Meta:
+        ordering = ["strategy", "number"]
+        verbose_name = _("sagaidāmais rezultāts")
+        verbose_name_plural = _("sagaidāmie rezultāti")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategy", "number"],
+                name="result_unique_number",
+                violation_error_message=_("Stratēģijā jau ir rezultāts ar šādu numuru."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.text}"
+
+
+class Statement(models.Model):
+    """The strategy's other ordered lists: principles, trends, factors and main tasks."""
+
+    class Kind(models.TextChoices):
+        PRINCIPLE = "principle", _("principi un vērtības")
+        TREND_7Y = "trend_7y", _("svarīgākās tendences tuvāko 7 gadu laikā")
+        TREND_20Y = "trend_20y", _("svarīgākās tendences ilgtermiņā (20 gadi)")
+        EXTERNAL_FACTOR = "external_factor", _("ārējās vides faktori")
+        INTERNAL_FACTOR = "internal_factor", _("iekšējās vides faktori")
+        MAIN_TASK = "main_task", _("galvenie darbības uzdevumi")
+
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.CASCADE, related_name="statements", verbose_name=_("stratēģija")
+    )
+    kind = models.CharField(_("veids"), max_length=20, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField(_("secība"))
+    text = models.TextField(_("teksts"))
+
+    class Meta:
+        ordering = ["strategy", "kind", "order"]
+        verbose_name = _("stratēģijas apgalvojums")
+        verbose_name_plural = _("stratēģijas apgalvojumi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategy", "kind", "order"],
+                name="statement_unique_order",
+                violation_error_message=_("Šajā sarakstā jau ir apgalvojums ar šādu secības numuru."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.order}: {self.text[:60]}"
+
+
+class ActivityTypeQuerySet(models.QuerySet):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class ActivityType(models.Model):
+    code = models.SlugField(_("kods"), max_length=40, unique=True)
+    name = models.CharField(_("nosaukums"), max_length=200)
+    description = models.TextField(_("apraksts"), blank=True)
+    order = models.PositiveSmallIntegerField(_("secība"), default=0)
+
+    objects = ActivityTypeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("aktivitātes veids")
+        verbose_name_plural = _("aktivitāšu veidi")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class ActivityQuerySet(WorkflowQuerySet):
+    def in_year(self, year):
+        return self.filter(start_date__year=year)
+
+    def for_lag(self, lag):
+        return self.filter(lag=lag)
+
+    def for_list(self):
+        return self.select_related("lag", "activity_type").prefetch_related("territory_units")
+
+
+class Activity(WorkflowRecord):
+    """Something a LAG did: an event, consultation, training, clean-up, project…"""
+
+    lag = models.ForeignKey(LAG, on_delete=models.PROTECT, related_name="activities", verbose_name=_("VRG"))
+    title = models.CharField(_("nosaukums"), max_length=300)
+    summary = models.TextField(_("apraksts"), blank=True)
+    start_date = models.DateField(_("sākuma datums"), db_index=True)
+    end_date = models.DateField(
+        _("beigu datums"), null=True, blank=True, help_text=_("Tukšs, ja viena diena.")
+    )
+    activity_type = models.ForeignKey(
+        ActivityType, on_delete=models.PROTECT, related_name="activities", verbose_name=_("veids")
+    )
+    venue = models.CharField(_("norises vieta"), max_length=200, blank=True)
+    territory_units = models.ManyToManyField(
+        TerritoryUnit, blank=True, related_name="activities", verbose_name=_("pagasti un pilsētas")
+    )
+    municipalities = models.ManyToManyField(
+        Municipality,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("viss novads"),
+        help_text=_("Tikai tad, ja aktivitāte aptver visu novadu, nevis atsevišķus pagastus."),
+    )
+    priorities = models.ManyToManyField(
+        Priority, blank=True, related_name="activities", verbose_name=_("stratēģijas prioritātes")
+    )
+    participants_total = models.PositiveIntegerField(_("dalībnieki kopā"), null=True, blank=True)
+    participants_youth = models.PositiveIntegerField(_("t. sk. jaunieši (13–30 g.)"), null=True, blank=True)
+    participants_vulnerable = models.PositiveIntegerField(
+        _("t. sk. mazaizsargātie iedzīvotāji"), null=True, blank=True
+    )
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("aktivitāte")
+        verbose_name_plural = _("aktivitātes")
+        indexes = [models.Index(fields=["status", "start_date"], name="activity_status_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="activity_end_after_start",
+                violation_error_message=_("Beigu datums nevar būt agrāks par sākuma datumu."),
+            ),
+            models.CheckConstraint(
+                condition=Q(participants_youth__isnull=True)
+                | Q(participants_total__isnull=False, participants_youth__lte=F("participants_total")),
+                name="activity_youth_le_total",
+                violation_error_message=_(
+                    "Jauniešu skaits nevar pārsniegt kopējo dalībnieku skaitu (un kopējam skaitam jābūt norādītam)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(participants_vulnerable__isnull=True)
+                | Q(participants_total__isnull=False, participants_vulnerable__lte=F("participants_total")),
+                name="activity_vulnerable_le_total",
+                violation_error_message=_(
+                    "Mazaizsargāto dalībnieku skaits nevar pārsniegt kopējo dalībnieku skaitu (un kopējam skaitam jābūt norādītam)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values),
+                name="activity_status_valid",
+                violation_error_message=_("Nezināms statuss."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def year(self):
+        return self.start_date.year
+
+
+class FundingLine(models.Model):
+    class Source(models.TextChoices):
+        EAFRD = "eafrd", _("ELFLA (LEADER)")
+        ACTIVE_CITIZENS = "acf", _("Aktīvo iedzīvotāju fonds")
+        OTHER_EU = "eu_other", _("citi ES fondi")
+        STATE = "state", _("valsts budžets")
+        MUNICIPALITY = "municipality", _("pašvaldība")
+        PRIVATE = "private", _("privātais finansējums, ziedojumi")
+        OWN = "own", _("biedrības līdzekļi")
+        OTHER = "other", _("cits")
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="funding_lines", verbose_name=_("aktivitāte")
+    )
+    source = models.CharField(_("avots"), max_length=20, choices=Source.choices)
+    amount = models.DecimalField(_("summa, EUR"), max_digits=12, decimal_places=2)
+    note = models.CharField(_("piezīme"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["activity", "source", "id"]
+        verbose_name = _("finansējuma rinda")
+        verbose_name_plural = _("finansējums")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="fundingline_amount_nonnegative",
+                violation_error_message=_("Finansējuma summa nevar būt negatīva."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()}: {self.amount} EUR"
+
+
+def evidence_path(instance, filename):
+    return f"evidence/activities/{instance.activity.lag.slug}/{filename}"
+
+
+class Evidence(models.Model):
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("aktivitāte")
+    )
+    file = models.FileField(_("datne"), upload_to=evidence_path)
+    description = models.CharField(_("apraksts"), max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(_("augšupielādēts"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["activity", "uploaded_at"]
+        verbose_name = _("pierādījums")
+        verbose_name_plural = _("pierādījumi")
+
+    def __str__(self):
+        return self.description or self.file.name
+
+
+class StatusChange(models.Model):
+    """One workflow transition of an activity or a measurement: who, when, from what to what."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    from_status = models.CharField(_("no"), max_length=10, choices=Status.choices)
+    to_status = models.CharField(_("uz"), max_length=10, choices=Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("kas")
+    )
+    at = models.DateTimeField(_("kad"), auto_now_add=True)
+    note = models.TextField(_("piezīme"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("statusa maiņa")
+        verbose_name_plural = _("statusa maiņas")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="statuschange_record")]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status} ({self.by}, {self.at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,65 @@
+"""The approval workflow shared by activities and measurements: draft → submitted → approved,
+or submitted → returned (with a note) → submitted again. The fields live here; the transitions
+are service functions (``strategy.services``) so there is exactly one path for each."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("melnraksts")
+    SUBMITTED = "submitted", _("iesniegts")
+    APPROVED = "approved", _("apstiprināts")
+    RETURNED = "returned", _("atgriezts labošanai")
+
+
+class WorkflowQuerySet(models.QuerySet):
+    def approved(self):
+        """Only approved records count in public numbers, reports and open data (invariant 1)."""
+        return self.filter(status=Status.APPROVED)
+
+    def demo(self):
+        return self.filter(is_demo=True)
+
+
+class WorkflowRecord(models.Model):
+    status = models.CharField(
+        _("statuss"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        editable=False,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("autors"),
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("izveidots"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("labots"), auto_now=True)
+    submitted_at = models.DateTimeField(_("iesniegts"), null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("izskatīja"),
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("izskatīts"), null=True, blank=True, editable=False)
+    return_note = models.TextField(_("atgriešanas piezīme"), blank=True, editable=False)
+    is_demo = models.BooleanField(_("demonstrācijas dati"), default=False, editable=False, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_approved(self):
+        return self.status == Status.APPROVED

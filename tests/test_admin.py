@@ -1,0 +1,65 @@
+import pytest
+from django.contrib import admin
+
+from strategy.models import Activity
+from tests import factories
+
+
+@pytest.fixture
+def superuser_client(client, db):
+    client.force_login(factories.user(is_superuser=True))
+    return client
+
+
+def admin_url(model, action):
+    return f"/admin/{model._meta.app_label}/{model._meta.model_name}/{action}"
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m.__name__)
+def test_admin_lists_and_add_forms_open_for_every_model(superuser_client, strategy, model):
+    assert superuser_client.get(admin_url(model, "")).status_code == 200
+    # the audit log of status changes is read-only: it has no add form
+    expected = 403 if model.__name__ == "StatusChange" else 200
+    assert superuser_client.get(admin_url(model, "add/")).status_code == expected
+
+
+def test_admin_refuses_an_impossible_activity_with_a_latvian_message(superuser_client, strategy):
+    lag = factories.lag()
+    activity_type = factories.activity_type()
+    response = superuser_client.post(
+        admin_url(Activity, "add/"),
+        {
+            "lag": lag.pk,
+            "title_lv": "Talka Ambeļos",
+            "activity_type": activity_type.pk,
+            "start_date": "05.03.2024",
+            "end_date": "04.03.2024",
+            "participants_total": "10",
+            "participants_youth": "12",
+            "funding_lines-TOTAL_FORMS": "0",
+            "funding_lines-INITIAL_FORMS": "0",
+            "evidence-TOTAL_FORMS": "0",
+            "evidence-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Beigu datums nevar būt agrāks par sākuma datumu." in page
+    assert not Activity.objects.exists()
+    response = superuser_client.post(
+        admin_url(Activity, "add/"),
+        {
+            "lag": lag.pk,
+            "title_lv": "Talka Ambeļos",
+            "activity_type": activity_type.pk,
+            "start_date": "05.03.2024",
+            "participants_total": "10",
+            "participants_youth": "12",
+            "funding_lines-TOTAL_FORMS": "0",
+            "funding_lines-INITIAL_FORMS": "0",
+            "evidence-TOTAL_FORMS": "0",
+            "evidence-INITIAL_FORMS": "0",
+        },
+    )
+    assert "Jauniešu skaits nevar pārsniegt kopējo dalībnieku skaitu" in response.content.decode()
+    assert not Activity.objects.exists()
