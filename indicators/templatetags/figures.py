@@ -75,6 +75,15 @@ def years_label(years):
 
 @register.inclusion_tag("includes/progress_bar.html")
 def progress_bar(figure, label=""):
+    if not label:
+        # Every progress bar needs a name: indicator, LAG (or jointly) and period.
+        period = str(figure.year) if figure.year is not None else years_label(figure.years)
+        scope = str(figure.lag) if figure.lag is not None else _("visas VRG kopā")
+        label = _("%(code)s progress: %(scope)s, %(period)s") % {
+            "code": figure.indicator.code,
+            "scope": scope,
+            "period": period,
+        }
     return {"figure": figure, "label": label}
 
 
