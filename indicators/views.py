@@ -123,7 +123,7 @@ def indicator_detail(request, code):
         "joint": joint,
         "per_lag": per_lag,
         "chart": chart,
-        "completeness": engine.completeness(indicator),
+        "completeness_table": engine.completeness(indicator),
         "lags": engine.lags,
         "explanation": EXPLANATIONS[engine.figure(indicator).aggregation],
         "formula": FORMULA,

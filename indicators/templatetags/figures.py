@@ -28,9 +28,9 @@ def format_value(value, indicator, with_unit=True):
     if not with_unit:
         return number
     if indicator.unit == Indicator.Unit.EUR:
-        return f"{number} EUR"
+        return f"{number}\xa0EUR"
     if indicator.unit == Indicator.Unit.PERCENT:
-        return f"{number} %"
+        return f"{number}\xa0%"
     return number
 
 
