@@ -126,7 +126,7 @@ class MeasurementResource(LAGRecordResource):
         import_id_fields = ["indicator"]
         use_bulk = True
         batch_size = 1000
-        skip_html_diff = True
+        skip_diff = True
         clean_model_instances = True
 
     def __init__(self, user=None, **kwargs):
@@ -136,7 +136,7 @@ class MeasurementResource(LAGRecordResource):
         self.fields["municipality"].widget = LookupWidget(self.resolve_municipality, lambda m: m.name_lv)
 
     # the indicator's own strategy is needed by Measurement.clean(); FK existence is guaranteed
-    clean_exclude = ("lag", "author", "reviewed_by", "municipality")
+    clean_exclude = ("lag", "author", "reviewed_by", "municipality", "indicator")
 
     def load_lookups(self, dataset):
         super().load_lookups(dataset)

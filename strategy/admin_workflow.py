@@ -62,12 +62,13 @@ class NoteForm(forms.Form):
                     (Status.DRAFT, _("melnraksts")),
                 ],
                 initial=Status.RETURNED,
+                required=False,
                 widget=forms.RadioSelect,
             )
 
     def service_kwargs(self):
         if self.transition == permissions.REOPEN:
-            return {"reason": self.cleaned_data["note"], "to": self.cleaned_data["to"]}
+            return {"reason": self.cleaned_data["note"], "to": self.cleaned_data["to"] or Status.RETURNED}
         return {"note": self.cleaned_data["note"]}
 
 
@@ -222,6 +223,8 @@ class WorkflowAdmin(ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin)
             # A disabled field keeps its initial value whatever a POST says, and the model's
             # constraints are still validated with it.
             form.base_fields["lag"].disabled = True
+            if obj is None:
+                form.base_fields["lag"].initial = request.user.lag_id
             form.base_fields["lag"].help_text = _("Ieraksts pieder šai VRG; to nevar mainīt.")
         return form
 

@@ -418,7 +418,7 @@ class LAGRecordResource(resources.ModelResource):
                 return field.column_name
         return NON_FIELD_ERRORS
 
-    #: model fields resolved by the lookups (they exist): full_clean would query each per row
+    #: foreign keys resolved from the lookups (so they exist): full_clean would query each per row
     clean_exclude = ("lag", "author", "reviewed_by")
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
@@ -452,7 +452,23 @@ class LAGRecordResource(resources.ModelResource):
     def import_row(self, row, instance_loader, **kwargs):
         # The spreadsheet's own numbering: the header is row 1, the first data row is row 2.
         self.current_row_number = kwargs.get("row_number", 0) + 1
-        return super().import_row(row, instance_loader, **kwargs)
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        # Meta.skip_diff spares a deep copy and two exports of every row; the preview shows the
+        # row's own cells instead, which is what the person just typed.
+        row_result.diff = [
+            row.get(column, "") if row.get(column) is not None else "" for column in self.diff_headers
+        ]
+        return row_result
+
+    def get_diff_headers(self):
+        self.diff_headers = [field.column_name for field in self.get_import_fields()]
+        return self.diff_headers
+
+    def get_import_fields(self):
+        # asked several times per row; the answer never changes during an import
+        if getattr(self, "_import_fields", None) is None:
+            self._import_fields = [field for field in super().get_import_fields() if not field.export_only]
+        return self._import_fields
 
     # bulk writes -----------------------------------------------------------------------------
 
@@ -518,11 +534,6 @@ class LAGRecordResource(resources.ModelResource):
                     for item in obj._import_m2m[attribute]
                 ]
             )
-
-    # export ------------------------------------------------------------------------------------
-
-    def get_import_fields(self):
-        return [field for field in super().get_import_fields() if not field.export_only]
 
 
 def import_template_response(resource, filename):

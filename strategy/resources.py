@@ -167,6 +167,7 @@ class ActivityResource(LAGRecordResource):
     )
 
     m2m_columns = ("territory_units", "municipalities", "priorities")
+    clean_exclude = ("lag", "author", "reviewed_by", "activity_type")
 
     class Meta:
         model = Activity
@@ -193,7 +194,7 @@ class ActivityResource(LAGRecordResource):
         import_id_fields = ["id"]
         use_bulk = True
         batch_size = 1000
-        skip_html_diff = True
+        skip_diff = True
         clean_model_instances = True
 
     def __init__(self, user=None, **kwargs):

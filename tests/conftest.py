@@ -14,3 +14,9 @@ def strategy(db):
 @pytest.fixture
 def demo(strategy):
     call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Factories create many users; the production hasher's deliberate slowness only slows tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
