@@ -147,6 +147,9 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 # Import: the whole file is one transaction; one bad row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+# The change history is for reading: reverting a version would be a write around the workflow.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {
     "version": 1,

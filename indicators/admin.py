@@ -1,30 +1,226 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from partners.models import LAG
+from strategy.admin_workflow import ReadOnlyHistoryMixin, WorkflowAdmin
 
 from .models import Baseline, Indicator, Measurement, Target
+from .resources import MeasurementResource
 
 
-class BaselineInline(admin.TabularInline):
-    model = Baseline
-    extra = 0
-
-
-class TargetInline(admin.TabularInline):
-    model = Target
-    extra = 0
+class HistoryAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+    """Who changed which field from what to what, and when; for reading only."""
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(TranslationAdmin):
-    list_display = ["code", "name", "kind", "unit", "direction", "source", "rule"]
+class IndicatorAdmin(HistoryAdmin, TranslationAdmin):
+    list_display = ["code", "name", "kind", "unit", "direction", "source", "rule", "plan_link"]
     list_filter = ["kind", "source", "unit", "strategy"]
     search_fields = ["code", "name", "definition"]
     filter_horizontal = ["activity_types", "priorities"]
-    inlines = [BaselineInline, TargetInline]
+    change_form_template = "admin/indicators/indicator/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/plan/",
+                self.admin_site.admin_view(self.plan_view),
+                name="indicators_indicator_plan",
+            ),
+        ] + super().get_urls()
+
+    @admin.display(description=gettext_lazy("mērķi un bāzes vērtības"))
+    def plan_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:indicators_indicator_plan", args=[obj.pk]), _("tabula")
+        )
+
+    def plan_view(self, request, object_id):
+        indicator = get_object_or_404(Indicator.objects.select_related("strategy"), pk=object_id)
+        if not self.has_view_permission(request, indicator):
+            raise PermissionDenied
+        can_edit = all(
+            request.user.has_perm(f"indicators.{action}_{model}")
+            for action in ("add", "change", "delete")
+            for model in ("target", "baseline")
+        )
+        lags = list(LAG.objects.all())
+        form = PlanForm(
+            request.POST if request.method == "POST" else None,
+            indicator=indicator,
+            lags=lags,
+            disabled=not can_edit,
+        )
+        if request.method == "POST":
+            if not can_edit:
+                raise PermissionDenied
+            if form.is_valid():
+                changed = form.save()
+                self.message_user(
+                    request,
+                    _("Saglabāts: mainītas %(count)d vērtības.") % {"count": changed}
+                    if changed
+                    else _("Nekas nav mainīts."),
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("%(code)s: mērķa un bāzes vērtības") % {"code": indicator.code},
+            "opts": self.opts,
+            "original": indicator,
+            "indicator": indicator,
+            "form": form,
+            "lags": lags,
+            "target_rows": form.target_rows(),
+            "baseline_rows": form.baseline_rows(),
+            "can_edit": can_edit,
+        }
+        return TemplateResponse(request, "admin/indicators/plan_table.html", context)
+
+
+def _scope_key(lag):
+    return lag.slug if lag else "joint"
+
+
+class PlanForm(forms.Form):
+    """One table per indicator: targets as year × (joint + each LAG), baselines as (year, value) × scope.
+    Each cell is saved as its own Target/Baseline row (so the change history records it)."""
+
+    def __init__(self, *args, indicator, lags, disabled=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        self.scopes = [None, *lags]
+        self.years = list(indicator.strategy.years)
+        self.targets = {(t.year, t.lag_id): t for t in indicator.targets.all()}
+        self.baselines = {b.lag_id: b for b in indicator.baselines.all()}
+        for year in self.years:
+            for lag in self.scopes:
+                target = self.targets.get((year, getattr(lag, "pk", None)))
+                self.fields[self.target_name(year, lag)] = self.value_field(
+                    target.value if target else None,
+                    _("%(year)s. gada mērķis — %(scope)s") % {"year": year, "scope": lag or _("kopā")},
+                    disabled,
+                )
+        for lag in self.scopes:
+            baseline = self.baselines.get(getattr(lag, "pk", None))
+            scope = lag or _("kopā")
+            self.fields[f"b_year_{_scope_key(lag)}"] = forms.IntegerField(
+                required=False,
+                min_value=1990,
+                max_value=2100,
+                initial=baseline.year if baseline else None,
+                label=_("Bāzes gads — %(scope)s") % {"scope": scope},
+                disabled=disabled,
+                widget=forms.NumberInput(attrs={"class": "vIntegerField plan-year"}),
+            )
+            self.fields[f"b_value_{_scope_key(lag)}"] = self.value_field(
+                baseline.value if baseline else None,
+                _("Bāzes vērtība — %(scope)s") % {"scope": scope},
+                disabled,
+            )
+
+    @staticmethod
+    def target_name(year, lag):
+        return f"t_{year}_{_scope_key(lag)}"
+
+    @staticmethod
+    def value_field(initial, label, disabled):
+        return forms.DecimalField(
+            required=False,
+            max_digits=16,
+            decimal_places=2,
+            localize=True,
+            initial=initial,
+            label=label,
+            disabled=disabled,
+            widget=forms.TextInput(attrs={"class": "plan-value", "inputmode": "decimal", "size": 10}),
+        )
+
+    def target_rows(self):
+        return [(year, [self[self.target_name(year, lag)] for lag in self.scopes]) for year in self.years]
+
+    def baseline_rows(self):
+        return [
+            (_("gads"), [self[f"b_year_{_scope_key(lag)}"] for lag in self.scopes]),
+            (_("vērtība"), [self[f"b_value_{_scope_key(lag)}"] for lag in self.scopes]),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for lag in self.scopes:
+            key = _scope_key(lag)
+            year, value = cleaned.get(f"b_year_{key}"), cleaned.get(f"b_value_{key}")
+            if (year is None) != (value is None):
+                self.add_error(
+                    f"b_year_{key}" if year is None else f"b_value_{key}",
+                    _("Jānorāda gan gads, gan vērtība."),
+                )
+        return cleaned
+
+    @transaction.atomic
+    def save(self):
+        changed = 0
+        for year in self.years:
+            for lag in self.scopes:
+                existing = self.targets.get((year, getattr(lag, "pk", None)))
+                changed += self._save_cell(
+                    existing,
+                    self.cleaned_data.get(self.target_name(year, lag)),
+                    lambda value, year=year, lag=lag: Target(
+                        indicator=self.indicator, lag=lag, year=year, value=value
+                    ),
+                )
+        for lag in self.scopes:
+            key = _scope_key(lag)
+            existing = self.baselines.get(getattr(lag, "pk", None))
+            value, year = self.cleaned_data.get(f"b_value_{key}"), self.cleaned_data.get(f"b_year_{key}")
+            if existing is not None and value is not None and existing.year != year:
+                existing.year = year
+                existing.value = value
+                existing.full_clean()
+                existing.save()
+                changed += 1
+                continue
+            changed += self._save_cell(
+                existing,
+                value,
+                lambda value, lag=lag, year=year: Baseline(
+                    indicator=self.indicator, lag=lag, year=year, value=value
+                ),
+            )
+        return changed
+
+    @staticmethod
+    def _save_cell(existing, value, make):
+        if existing is None and value is None:
+            return 0
+        if existing is not None and value is None:
+            existing.delete()
+            return 1
+        if existing is not None and existing.value == value:
+            return 0
+        row = existing or make(value)
+        row.value = value
+        row.full_clean()
+        row.save()
+        return 1
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(HistoryAdmin):
     list_display = ["indicator", "year", "lag", "value"]
     list_filter = ["indicator", "year", "lag"]
     list_select_related = ["indicator", "lag"]
@@ -37,10 +233,77 @@ class BaselineAdmin(admin.ModelAdmin):
     list_select_related = ["indicator", "lag"]
 
 
+class MeasurementForm(forms.ModelForm):
+    class Meta:
+        model = Measurement
+        fields = [
+            "indicator",
+            "lag",
+            "year",
+            "municipality",
+            "value",
+            "numerator",
+            "denominator",
+            "narrative",
+            "rating",
+            "note",
+            "evidence",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "indicator" in self.fields:
+            self.fields["indicator"].queryset = Indicator.objects.exclude(
+                source=Indicator.Source.ACTIVITIES
+            ).select_related("strategy")
+            self.fields["indicator"].help_text = _(
+                "Skaitlim — «vērtība»; īpatsvaram (%) — skaitītājs un saucējs (procentus aprēķina portāls); "
+                "kvalitatīvam rādītājam — apraksts un vērtējums."
+            )
+
+
 @admin.register(Measurement)
-class MeasurementAdmin(admin.ModelAdmin):
-    list_display = ["indicator", "lag", "year", "municipality", "value", "numerator", "denominator", "status"]
+class MeasurementAdmin(WorkflowAdmin, admin.ModelAdmin):
+    form = MeasurementForm
+    resource_classes = [MeasurementResource]
+    list_display = ["indicator", "lag", "year", "municipality", "shown_value", "status_badge", "author"]
     list_filter = ["status", "lag", "year", "indicator"]
     search_fields = ["note", "narrative", "indicator__code"]
-    list_select_related = ["indicator", "lag", "municipality"]
-    readonly_fields = ["status", "author", "submitted_at", "reviewed_by", "reviewed_at", "return_note"]
+    list_select_related = ["indicator", "lag", "municipality", "author"]
+    readonly_fields = ["share_display"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            values = ["value", "numerator", "denominator", "narrative", "rating"]
+        elif obj.indicator.source == Indicator.Source.QUALITATIVE:
+            values = ["narrative", "rating"]
+        elif obj.indicator.is_share:
+            values = ["numerator", "denominator", "share_display"]
+        else:
+            values = ["value"]
+        return [
+            (None, {"fields": ["indicator", "lag", "year", "municipality"]}),
+            (_("Vērtība"), {"fields": values}),
+            (_("Pamatojums"), {"fields": ["note", "evidence"]}),
+            (
+                _("Statuss"),
+                {
+                    "fields": ["status_badge", "author", "submitted_at", "reviewed_by", "reviewed_at"],
+                    "classes": ["collapse"],
+                },
+            ),
+        ]
+
+    @admin.display(description=gettext_lazy("īpatsvars (aprēķināts)"))
+    def share_display(self, obj):
+        if obj is None or obj.share is None:
+            return "—"
+        return f"{number_format(obj.share, 1)} % ({number_format(obj.numerator, 0)} / {number_format(obj.denominator, 0)})"
+
+    @admin.display(description=gettext_lazy("vērtība"))
+    def shown_value(self, obj):
+        if obj.rating is not None:
+            return _("vērtējums %(rating)s/5") % {"rating": obj.rating}
+        if obj.share is not None:
+            return f"{number_format(obj.share, 1)} %"
+        return number_format(obj.value, 2) if obj.value is not None else "—"

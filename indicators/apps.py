@@ -10,3 +10,12 @@ class IndicatorsConfig(AppConfig):
         from .cache import connect_signals
 
         connect_signals()
+
+        from simple_history import register
+
+        from .models import Indicator, Measurement, Target
+
+        # Registered here, after modeltranslation has added the _lv/_en fields (see strategy.apps).
+        register(Indicator)
+        register(Target)
+        register(Measurement, excluded_fields=["updated_at"])

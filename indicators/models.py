@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -284,6 +285,67 @@ class Measurement(WorkflowRecord):
 
     def __str__(self):
         return f"{self.indicator.code} {self.lag} {self.year}"
+
+    def clean(self):
+        """Which values a measurement needs depends on its indicator: a number; a numerator and a
+        denominator for a share (the share itself is computed); or a narrative and a rating."""
+        super().clean()
+        if self.indicator_id is None:
+            return
+        indicator = self.indicator
+        errors = {}
+
+        def require(*fields, message):
+            for field in fields:
+                if getattr(self, field) in (None, ""):
+                    errors.setdefault(field, message)
+
+        def forbid(*fields, message):
+            for field in fields:
+                if getattr(self, field) not in (None, ""):
+                    errors.setdefault(field, message)
+
+        if indicator.source == Indicator.Source.ACTIVITIES:
+            errors["indicator"] = _(
+                "Rādītāju %(code)s aprēķina no apstiprinātajām aktivitātēm; tā vērtības neievada."
+            ) % {"code": indicator.code}
+        elif indicator.source == Indicator.Source.QUALITATIVE:
+            require("narrative", message=_("Kvalitatīvam rādītājam jāapraksta gada situācija."))
+            require("rating", message=_("Kvalitatīvam rādītājam jānorāda vērtējums no 1 līdz 5."))
+            forbid(
+                "value",
+                "numerator",
+                "denominator",
+                message=_("Kvalitatīvam rādītājam skaitlisku vērtību neievada: aprakstiet un novērtējiet."),
+            )
+        elif indicator.is_share:
+            require(
+                "numerator",
+                "denominator",
+                message=_("Jānorāda gan skaitītājs, gan saucējs: īpatsvaru (%) aprēķina portāls."),
+            )
+            forbid("value", message=_("Īpatsvaru neievada: to aprēķina no skaitītāja un saucēja."))
+            forbid("narrative", "rating", message=_("Šim rādītājam apraksts un vērtējums nav paredzēti."))
+        else:
+            require("value", message=_("Jānorāda rādītāja vērtība."))
+            forbid(
+                "numerator",
+                "denominator",
+                message=_("Skaitītāju un saucēju norāda tikai īpatsvara (%) rādītājiem."),
+            )
+            forbid("narrative", "rating", message=_("Šim rādītājam apraksts un vērtējums nav paredzēti."))
+        if indicator.per_municipality and self.municipality_id is None:
+            errors["municipality"] = _("Šo rādītāju mēra pa novadiem: jānorāda novads.")
+        elif not indicator.per_municipality and self.municipality_id is not None:
+            errors["municipality"] = _("Šo rādītāju nemēra pa novadiem: novadu nenorāda.")
+        strategy = indicator.strategy
+        if self.year is not None and not strategy.period_start <= self.year <= strategy.period_end:
+            errors["year"] = _("Gadam jābūt stratēģijas periodā (%(start)s–%(end)s).") % {
+                "start": strategy.period_start,
+                "end": strategy.period_end,
+            }
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def share(self):

@@ -22,3 +22,59 @@ def has_role(user, role):
     if not user.is_authenticated:
         return False
     return user.groups.filter(name=role).exists()
+
+
+def _crud(*models):
+    return {f"{action}_{model}" for model in models for action in ("view", "add", "change", "delete")}
+
+
+def _view(*models):
+    return {f"view_{model}" for model in models}
+
+
+# Django model permissions per role, as "app_label": {codenames}. They open the admin's pages;
+# which LAG's records and which statuses a user may write is decided on top of them, in code
+# (strategy.permissions). The board and the secretariat only read activities and measurements.
+_STRATEGY_TREE = ("strategy", "priority", "expectedresult", "statement", "activitytype")
+_READ_CONTEXT = {
+    "partners": _view("lag", "lagpriority", "localstrategy", "municipality", "territoryunit"),
+    "strategy": _view(*_STRATEGY_TREE, "statuschange"),
+    "indicators": _view("indicator", "target", "baseline"),
+}
+_LAG_STAFF = {
+    "partners": _READ_CONTEXT["partners"],
+    "strategy": _READ_CONTEXT["strategy"] | _crud("activity", "fundingline", "evidence"),
+    "indicators": _READ_CONTEXT["indicators"] | _crud("measurement"),
+}
+_READ_ALL = {
+    "partners": _READ_CONTEXT["partners"],
+    "strategy": _READ_CONTEXT["strategy"] | _view("activity", "fundingline", "evidence"),
+    "indicators": _READ_CONTEXT["indicators"] | _view("measurement"),
+}
+PERMISSIONS = {
+    EDITOR: _LAG_STAFF,
+    COORDINATOR: _LAG_STAFF,
+    BOARD: _READ_ALL,
+    SECRETARIAT: {
+        "auth": _view("group"),
+        "partners": _crud("user", "lag", "lagpriority", "localstrategy", "municipality", "territoryunit"),
+        "strategy": _crud(*_STRATEGY_TREE) | _READ_ALL["strategy"],
+        "indicators": _crud("indicator", "target", "baseline") | _view("measurement"),
+    },
+}
+
+
+def grant_permissions(**kwargs):
+    """Give each role's group exactly its permissions. Connected to post_migrate, so it runs after
+    every app's permissions exist (Django creates them in post_migrate too, before this runs)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    for role, wanted in PERMISSIONS.items():
+        group = Group.objects.filter(name=role).first()
+        if group is None:
+            continue
+        query = Q(pk__in=[])
+        for app_label, codenames in wanted.items():
+            query |= Q(content_type__app_label=app_label, codename__in=codenames)
+        group.permissions.set(Permission.objects.filter(query))

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from .admin_workflow import LAGOwnedInlineMixin, WorkflowAdmin
 from .models import (
     Activity,
     ActivityType,
@@ -13,6 +14,7 @@ from .models import (
     StatusChange,
     Strategy,
 )
+from .resources import ActivityResource
 
 
 class PriorityInline(TranslationTabularInline):
@@ -59,18 +61,19 @@ class ActivityTypeAdmin(TranslationAdmin):
     search_fields = ["name", "code"]
 
 
-class FundingLineInline(admin.TabularInline):
+class FundingLineInline(LAGOwnedInlineMixin, admin.TabularInline):
     model = FundingLine
     extra = 1
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(LAGOwnedInlineMixin, admin.TabularInline):
     model = Evidence
     extra = 1
 
 
 @admin.register(Activity)
-class ActivityAdmin(TranslationAdmin):
+class ActivityAdmin(WorkflowAdmin, TranslationAdmin):
+    resource_classes = [ActivityResource]
     list_display = [
         "title",
         "lag",
@@ -78,15 +81,15 @@ class ActivityAdmin(TranslationAdmin):
         "activity_type",
         "participants_total",
         "participants_youth",
-        "status",
+        "status_badge",
+        "author",
     ]
     list_filter = ["status", "lag", "activity_type", "priorities", "is_demo"]
     search_fields = ["title", "summary", "venue"]
     date_hierarchy = "start_date"
-    list_select_related = ["lag", "activity_type"]
+    list_select_related = ["lag", "activity_type", "author"]
     autocomplete_fields = ["territory_units"]
     filter_horizontal = ["municipalities", "priorities"]
-    readonly_fields = ["status", "author", "submitted_at", "reviewed_by", "reviewed_at", "return_note"]
     inlines = [FundingLineInline, EvidenceInline]
     fieldsets = [
         (None, {"fields": ["lag", "title", "summary", "activity_type", "start_date", "end_date", "venue"]}),
@@ -97,7 +100,10 @@ class ActivityAdmin(TranslationAdmin):
         ),
         (
             _("Statuss"),
-            {"fields": ["status", "author", "submitted_at", "reviewed_by", "reviewed_at", "return_note"]},
+            {
+                "fields": ["status_badge", "author", "submitted_at", "reviewed_by", "reviewed_at"],
+                "classes": ["collapse"],
+            },
         ),
     ]
 

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class StrategyConfig(AppConfig):
     name = "strategy"
     verbose_name = _("Stratēģija un aktivitātes")
+
+    def ready(self):
+        from simple_history import register
+
+        from .models import Activity
+
+        # Registered here, not on the model class: modeltranslation (whose ready() runs first) has
+        # added title_lv/title_en… by now, so the historical model records them too.
+        register(Activity, excluded_fields=["updated_at"])

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -253,6 +254,41 @@ class Activity(WorkflowRecord):
     @property
     def year(self):
         return self.start_date.year
+
+    # These check constraints are checked in clean(), in Python: validating them through the
+    # database costs a query each, per form and per imported row. The database still enforces them.
+    PYTHON_CHECKED_CONSTRAINTS = frozenset(
+        {
+            "activity_end_after_start",
+            "activity_youth_le_total",
+            "activity_vulnerable_le_total",
+            "activity_status_valid",
+        }
+    )
+
+    def get_constraints(self):
+        return [
+            (model, [c for c in constraints if c.name not in self.PYTHON_CHECKED_CONSTRAINTS])
+            for model, constraints in super().get_constraints()
+        ]
+
+    def clean(self):
+        super().clean()
+        messages = {c.name: c.violation_error_message for c in self._meta.constraints}
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = messages["activity_end_after_start"]
+        for field, name in (
+            ("participants_youth", "activity_youth_le_total"),
+            ("participants_vulnerable", "activity_vulnerable_le_total"),
+        ):
+            part = getattr(self, field)
+            if part is not None and (self.participants_total is None or part > self.participants_total):
+                errors[field] = messages[name]
+        if self.status not in Status.values:
+            errors["status"] = messages["activity_status_valid"]
+        if errors:
+            raise ValidationError(errors)
 
 
 class FundingLine(models.Model):

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from indicators.models import Baseline, Measurement, Target
+from indicators.models import Baseline, Indicator, Measurement, Target
 from partners.models import LocalStrategy
 from strategy.models import Activity, FundingLine
 from tests import factories
@@ -73,9 +73,13 @@ def bad_local_strategy_amount():
     )
 
 
+def share_indicator():
+    return factories.indicator(unit=Indicator.Unit.PERCENT)
+
+
 def bad_measurement_denominator():
     return Measurement(
-        indicator=factories.indicator(),
+        indicator=share_indicator(),
         lag=factories.lag(),
         year=2024,
         numerator=Decimal(0),
@@ -85,7 +89,7 @@ def bad_measurement_denominator():
 
 def bad_measurement_numerator():
     return Measurement(
-        indicator=factories.indicator(),
+        indicator=share_indicator(),
         lag=factories.lag(),
         year=2024,
         numerator=Decimal(11),
@@ -94,7 +98,7 @@ def bad_measurement_numerator():
 
 
 def bad_measurement_half_share():
-    return Measurement(indicator=factories.indicator(), lag=factories.lag(), year=2024, numerator=Decimal(3))
+    return Measurement(indicator=share_indicator(), lag=factories.lag(), year=2024, numerator=Decimal(3))
 
 
 def bad_measurement_negative():
@@ -102,7 +106,13 @@ def bad_measurement_negative():
 
 
 def bad_measurement_rating():
-    return Measurement(indicator=factories.indicator(), lag=factories.lag(), year=2024, rating=6)
+    return Measurement(
+        indicator=factories.indicator(source=Indicator.Source.QUALITATIVE, unit=Indicator.Unit.RATING),
+        lag=factories.lag(),
+        year=2024,
+        narrative="Apraksts",
+        rating=6,
+    )
 
 
 def duplicate_measurement():
@@ -112,7 +122,9 @@ def duplicate_measurement():
 
 def duplicate_measurement_per_municipality():
     municipality = factories.municipality()
-    existing = factories.measurement(municipality=municipality)
+    existing = factories.measurement(
+        municipality=municipality, indicator=factories.indicator(per_municipality=True)
+    )
     return Measurement(
         indicator=existing.indicator,
         lag=existing.lag,
@@ -194,7 +206,9 @@ def test_integrity_rules_accept_valid_rows():
     )
     activity.full_clean()
     factories.funding_line(activity=activity, amount=Decimal("0.00")).full_clean()
-    share = factories.measurement(value=None, numerator=Decimal(10), denominator=Decimal(10))
+    share = factories.measurement(
+        indicator=share_indicator(), value=None, numerator=Decimal(10), denominator=Decimal(10)
+    )
     share.full_clean()
     assert share.share == Decimal(100)
     # one target per LAG and one joint target for the same indicator and year live side by side

@@ -1,0 +1,415 @@
+"""Admin building blocks for LAG-owned workflow records (activities, measurements).
+
+Every decision about who may read or write a record is asked of :mod:`strategy.permissions`;
+every status change goes through :mod:`strategy.services`. These classes only wire the two into
+the admin's hooks, so the rules hold for forms, inlines, list actions, deletion, imports and direct
+POSTs to admin URLs alike (Django asks the same ``has_*_permission`` and ``get_queryset`` there).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import permissions, services
+from .importing import FORMATS, import_template_response
+from .models import StatusChange
+from .workflow import Status
+
+TRANSITION_LABELS = {
+    permissions.SUBMIT: gettext_lazy("Iesniegt apstiprināšanai"),
+    permissions.APPROVE: gettext_lazy("Apstiprināt"),
+    permissions.RETURN: gettext_lazy("Atgriezt labošanai"),
+    permissions.REOPEN: gettext_lazy("Atvērt labošanai"),
+}
+DONE_MESSAGES = {
+    permissions.SUBMIT: gettext_lazy("Iesniegti apstiprināšanai: %(count)d."),
+    permissions.APPROVE: gettext_lazy("Apstiprināti: %(count)d."),
+    permissions.RETURN: gettext_lazy("Atgriezti labošanai: %(count)d."),
+    permissions.REOPEN: gettext_lazy("Atvērti labošanai: %(count)d."),
+}
+NEEDS_NOTE = {permissions.RETURN, permissions.REOPEN}
+
+
+class NoteForm(forms.Form):
+    """The note a return needs, or the reason a reopening needs."""
+
+    note = forms.CharField(
+        label=gettext_lazy("Piezīme autoram: kas jālabo"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        error_messages={"required": gettext_lazy("Jānorāda, kas jālabo.")},
+    )
+
+    def __init__(self, *args, transition=permissions.RETURN, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        if transition == permissions.REOPEN:
+            self.fields["note"].label = _("Iemesls, kāpēc apstiprināto ierakstu atver labošanai")
+            self.fields["note"].error_messages["required"] = _("Jānorāda iemesls.")
+            self.fields["to"] = forms.ChoiceField(
+                label=_("Statuss pēc atvēršanas"),
+                choices=[
+                    (Status.RETURNED, _("atgriezts labošanai (autors redz iemeslu)")),
+                    (Status.DRAFT, _("melnraksts")),
+                ],
+                initial=Status.RETURNED,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def service_kwargs(self):
+        if self.transition == permissions.REOPEN:
+            return {"reason": self.cleaned_data["note"], "to": self.cleaned_data["to"] or Status.RETURNED}
+        return {"note": self.cleaned_data["note"]}
+
+
+def run_transition(request, transition, record, **kwargs):
+    """Run one service; returns the refusal message, or None when it went through."""
+    try:
+        services.TRANSITION_FUNCTIONS[transition](record, by=request.user, **kwargs)
+    except services.WorkflowError as error:
+        return " ".join(error.messages)
+    return None
+
+
+class LAGOwnedInlineMixin:
+    """An inline of a workflow record (funding lines, evidence) is writable exactly when its parent is."""
+
+    def has_add_permission(self, request, obj=None):
+        if obj is None:
+            allowed = permissions.can_add(request.user)
+        else:
+            allowed = permissions.can_edit(request.user, obj)
+        return allowed and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not permissions.can_edit(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not permissions.can_edit(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and not permissions.can_view(request.user, obj):
+            return False
+        return super().has_view_permission(request, obj)
+
+
+class ReadOnlyHistoryMixin:
+    """The change history (django-simple-history) is for reading: its "revert" form would be a
+    write path around the workflow, so it answers GET only."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+
+class WorkflowAdmin(ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin):
+    """The admin of a LAG-owned workflow model (it has ``lag``, ``status``, ``author``…)."""
+
+    change_form_template = "admin/workflow/change_form.html"
+    change_list_template = "admin/workflow/change_list.html"
+    import_template_name = "admin/workflow/import.html"
+    actions = ["submit_selected", "approve_selected", "return_selected", "reopen_selected"]
+    workflow_readonly_fields = ["status_badge", "author", "submitted_at", "reviewed_by", "reviewed_at"]
+    list_per_page = 50
+    # Export from the change form would bypass the list's queryset; the list's export does not.
+    show_change_form_export = False
+    formats = FORMATS
+
+    class Media:
+        css = {"all": ["strategy/admin-workflow.css"]}
+
+    # --- who sees and writes what -------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return permissions.visible(request.user, super().get_queryset(request))
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and not permissions.can_view(request.user, obj):
+            return False
+        return super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return permissions.can_add(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            allowed = permissions.can_add(request.user)  # writes some records: lists offer links
+        else:
+            allowed = permissions.can_edit(request.user, obj)
+        return allowed and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            allowed = permissions.can_add(request.user)
+        else:
+            allowed = permissions.can_delete(request.user, obj)
+        return allowed and super().has_delete_permission(request, obj)
+
+    def has_import_permission(self, request):
+        return permissions.can_import(request.user) and self.has_add_permission(request)
+
+    def has_export_permission(self, request):
+        return permissions.can_export(request.user) and self.has_view_permission(request)
+
+    def has_submit_permission(self, request):
+        return permissions.may_submit_any(request.user)
+
+    def has_approve_permission(self, request):
+        return permissions.may_review_any(request.user)
+
+    has_return_permission = has_approve_permission
+    has_reopen_permission = has_approve_permission
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Django checks only the model permission for a bulk delete; each record's rule is ours.
+        for obj in objs:
+            refusal = permissions.edit_refusal(request.user, obj)
+            if refusal:
+                perms_needed.add(f"«{obj}»: {refusal}")
+        return deleted, model_count, perms_needed, protected
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            if not permissions.can_delete(request.user, obj):
+                raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+    def delete_model(self, request, obj):
+        if not permissions.can_delete(request.user, obj):
+            raise PermissionDenied
+        super().delete_model(request, obj)
+
+    # --- the form: the LAG is preset and fixed for staff --------------------------------------
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lag":
+            kwargs["queryset"] = permissions.editable_lags(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if request.user.lag_id and not request.user.is_superuser:
+            initial["lag"] = request.user.lag_id
+        return initial
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "lag" in form.base_fields and (obj is not None or not permissions.is_superuser(request.user)):
+            # A disabled field keeps its initial value whatever a POST says, and the model's
+            # constraints are still validated with it.
+            form.base_fields["lag"].disabled = True
+            if obj is None:
+                form.base_fields["lag"].initial = request.user.lag_id
+            form.base_fields["lag"].help_text = _("Ieraksts pieder šai VRG; to nevar mainīt.")
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            if not permissions.can_add(request.user, obj.lag):
+                raise PermissionDenied
+            obj.author = request.user
+        elif not permissions.can_edit(request.user, obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+    # --- list ---------------------------------------------------------------------------------
+
+    @admin.display(description=gettext_lazy("statuss"), ordering="status")
+    def status_badge(self, obj):
+        return format_html('<span class="wf-status wf-{}">{}</span>', obj.status, obj.get_status_display())
+
+    def _run_action(self, request, queryset, transition, **kwargs):
+        done = 0
+        for record in queryset:
+            refusal = run_transition(request, transition, record, **kwargs)
+            if refusal:
+                self.message_user(request, f"«{record}»: {refusal}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, DONE_MESSAGES[transition] % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=TRANSITION_LABELS[permissions.SUBMIT], permissions=["submit"])
+    def submit_selected(self, request, queryset):
+        self._run_action(request, queryset, permissions.SUBMIT)
+
+    @admin.action(description=TRANSITION_LABELS[permissions.APPROVE], permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        self._run_action(request, queryset, permissions.APPROVE)
+
+    def _note_action(self, request, queryset, transition):
+        form = NoteForm(request.POST if "apply" in request.POST else None, transition=transition)
+        if form.is_valid():
+            self._run_action(request, queryset, transition, **form.service_kwargs())
+            return None  # back to the list
+        action = "return_selected" if transition == permissions.RETURN else "reopen_selected"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": TRANSITION_LABELS[transition],
+            "opts": self.model._meta,
+            "records": queryset,
+            "form": form,
+            "action": action,
+            "action_label": TRANSITION_LABELS[transition],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/workflow/note_action.html", context)
+
+    @admin.action(description=TRANSITION_LABELS[permissions.RETURN], permissions=["return"])
+    def return_selected(self, request, queryset):
+        return self._note_action(request, queryset, permissions.RETURN)
+
+    @admin.action(description=TRANSITION_LABELS[permissions.REOPEN], permissions=["reopen"])
+    def reopen_selected(self, request, queryset):
+        return self._note_action(request, queryset, permissions.REOPEN)
+
+    # --- the change page: status, transitions, history ----------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/workflow/<str:transition>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="{}_{}_transition".format(*info),
+            ),
+            path(
+                "import-template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name="{}_{}_import_template".format(*info),
+            ),
+        ] + super().get_urls()
+
+    def import_template_view(self, request):
+        """The import template: the columns on the first sheet, each explained on the second."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource = self.get_import_resource_classes(request)[0](user=request.user)
+        return import_template_response(resource, f"{self.opts.verbose_name_plural}-importa-veidne.xlsx")
+
+    def transition_view(self, request, object_id, transition):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if transition not in permissions.TRANSITIONS:
+            raise PermissionDenied
+        record = get_object_or_404(self.get_queryset(request), pk=object_id)
+        change_url = reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change", args=[record.pk]
+        )
+        kwargs = {}
+        if transition in NEEDS_NOTE:
+            form = NoteForm(request.POST, transition=transition)
+            if not form.is_valid():
+                self.message_user(request, " ".join(sum(form.errors.values(), [])), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            kwargs = form.service_kwargs()
+        refusal = run_transition(request, transition, record, **kwargs)
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("«%(record)s»: %(status)s.") % {"record": record, "status": record.get_status_display()},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(change_url)
+
+    def workflow_context(self, request, obj):
+        user = request.user
+        transitions = [
+            {
+                "name": name,
+                "label": TRANSITION_LABELS[name],
+                "form": NoteForm(transition=name, auto_id=f"id_{name}_%s") if name in NEEDS_NOTE else None,
+            }
+            for name in permissions.TRANSITIONS
+            if permissions.can_transition(user, obj, name)
+        ]
+        history = StatusChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+        ).select_related("by")
+        return {
+            "record": obj,
+            "transitions": transitions,
+            "history": history,
+            "read_only_reason": permissions.edit_refusal(user, obj),
+            "transition_url_name": f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_transition",
+        }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        if obj is not None and permissions.can_view(request.user, obj):
+            extra_context["workflow"] = self.workflow_context(request, obj)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self.workflow_readonly_fields]
+
+    # --- import -------------------------------------------------------------------------------
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        # One invalid row writes nothing: the preview and the confirmed import alike.
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # The file changed meaning between preview and confirmation (e.g. a record was
+            # approved meanwhile): the transaction was rolled back, so say so instead of "done".
+            self.message_user(
+                request,
+                _("Imports netika veikts: datnē ir kļūdas. Augšupielādējiet to vēlreiz, lai redzētu, kuras."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(
+                reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import")
+            )
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        self.message_user(
+            request,
+            ngettext(
+                "Importēts %(count)d ieraksts (jauni: %(new)d, atjaunināti: %(update)d).",
+                "Importēti %(count)d ieraksti (jauni: %(new)d, atjaunināti: %(update)d).",
+                totals["new"] + totals["update"],
+            )
+            % {"count": totals["new"] + totals["update"], "new": totals["new"], "update": totals["update"]},
+            messages.SUCCESS,
+        )

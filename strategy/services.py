@@ -1,0 +1,110 @@
+"""The workflow's transitions: one service function each, and no other path (invariant 8).
+
+Each works on any :class:`~strategy.workflow.WorkflowRecord` (an activity, a measurement), locks
+the record's row, asks :mod:`strategy.permissions` whether the user may make the transition,
+records who and when on the record and as a :class:`~strategy.models.StatusChange`, and raises
+:class:`WorkflowError` with a Latvian message when the rule refuses.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .models import StatusChange
+from .workflow import Status
+
+
+class WorkflowError(ValidationError):
+    """A transition the rules refuse; its message is meant for the user."""
+
+
+def _transition(record, *, by, transition, to, note="", validate=False):
+    model = type(record)
+    with transaction.atomic():
+        # The row lock makes two reviewers (or a reviewer and an editor) take turns: the second
+        # one sees the status the first one left.
+        locked = model._base_manager.select_for_update().get(pk=record.pk)
+        refusal = permissions.transition_refusal(by, locked, transition)
+        if refusal:
+            raise WorkflowError(refusal, code=f"{transition}_refused")
+        if validate:
+            try:
+                locked.full_clean()
+            except ValidationError as error:
+                raise WorkflowError(
+                    _("Ierakstu nevar iesniegt, kamēr tajā ir kļūdas: %(errors)s")
+                    % {"errors": " ".join(error.messages)},
+                    code="invalid_record",
+                ) from error
+        now = timezone.now()
+        from_status = locked.status
+        locked.status = to
+        fields = ["status"]
+        if transition == permissions.SUBMIT:
+            locked.submitted_at = now
+            fields.append("submitted_at")
+        elif transition in (permissions.APPROVE, permissions.RETURN):
+            locked.reviewed_by = by
+            locked.reviewed_at = now
+            locked.return_note = note if transition == permissions.RETURN else ""
+            fields += ["reviewed_by", "reviewed_at", "return_note"]
+        elif transition == permissions.REOPEN:
+            locked.return_note = note if to == Status.RETURNED else ""
+            fields.append("return_note")
+        # The change history (django-simple-history) names the same person and reason.
+        locked._history_user = by
+        locked._change_reason = note or None
+        locked.save(update_fields=fields)
+        StatusChange.objects.create(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=locked.pk,
+            from_status=from_status,
+            to_status=to,
+            by=by,
+            note=note,
+        )
+    for field in fields:
+        setattr(record, field, getattr(locked, field))
+    return record
+
+
+def _required_text(value, message):
+    value = (value or "").strip()
+    if not value:
+        raise WorkflowError(message, code="note_required")
+    return value
+
+
+def submit(record, *, by):
+    """draft or returned → submitted; the record must be valid."""
+    return _transition(record, by=by, transition=permissions.SUBMIT, to=Status.SUBMITTED, validate=True)
+
+
+def approve(record, *, by):
+    """submitted → approved, by a coordinator of the record's LAG who did not author it."""
+    return _transition(record, by=by, transition=permissions.APPROVE, to=Status.APPROVED)
+
+
+def return_record(record, *, by, note):
+    """submitted → returned, with a note that tells the author what to fix."""
+    note = _required_text(note, _("Atgriežot ierakstu, jānorāda, kas jālabo."))
+    return _transition(record, by=by, transition=permissions.RETURN, to=Status.RETURNED, note=note)
+
+
+def reopen(record, *, by, reason, to=Status.RETURNED):
+    """approved → returned (the reason becomes the return note) or → draft; logged with the reason."""
+    if to not in (Status.RETURNED, Status.DRAFT):
+        raise WorkflowError(_("Apstiprinātu ierakstu var atvērt tikai kā melnrakstu vai atgrieztu ierakstu."))
+    reason = _required_text(reason, _("Atverot apstiprinātu ierakstu, jānorāda iemesls."))
+    return _transition(record, by=by, transition=permissions.REOPEN, to=to, note=reason)
+
+
+TRANSITION_FUNCTIONS = {
+    permissions.SUBMIT: submit,
+    permissions.APPROVE: approve,
+    permissions.RETURN: return_record,
+    permissions.REOPEN: reopen,
+}
