@@ -14,7 +14,7 @@ from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from partners.models import LAG
-from strategy.admin_workflow import ReadOnlyHistoryMixin, WorkflowAdmin
+from strategy.admin_workflow import LAGScopeFilter, ReadOnlyHistoryMixin, WorkflowAdmin
 
 from .models import Baseline, Indicator, Measurement, Target
 from .resources import MeasurementResource
@@ -267,7 +267,7 @@ class MeasurementAdmin(WorkflowAdmin, admin.ModelAdmin):
     form = MeasurementForm
     resource_classes = [MeasurementResource]
     list_display = ["indicator", "lag", "year", "municipality", "shown_value", "status_badge", "author"]
-    list_filter = ["status", "lag", "year", "indicator"]
+    list_filter = ["status", LAGScopeFilter, "year", "indicator"]
     search_fields = ["note", "narrative", "indicator__code"]
     list_select_related = ["indicator", "lag", "municipality", "author"]
     readonly_fields = ["share_display"]
@@ -281,8 +281,11 @@ class MeasurementAdmin(WorkflowAdmin, admin.ModelAdmin):
             values = ["numerator", "denominator", "share_display"]
         else:
             values = ["value"]
+        where = ["indicator", "lag", "year"]
+        if obj is None or obj.indicator.per_municipality or obj.municipality_id:
+            where.append("municipality")
         return [
-            (None, {"fields": ["indicator", "lag", "year", "municipality"]}),
+            (None, {"fields": where}),
             (_("Vērtība"), {"fields": values}),
             (_("Pamatojums"), {"fields": ["note", "evidence"]}),
             (

@@ -62,6 +62,24 @@ class UserAdmin(BaseUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("lag").prefetch_related("groups")
 
+    # The secretariat manages users but must not hand out more than the roles: only a superuser
+    # grants superuser status or single permissions, or edits a superuser.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     @admin.display(description=_("lomas"))
     def role_names(self, obj):
         return ", ".join(group.name for group in obj.groups.all())

@@ -38,7 +38,8 @@ def _view(*models):
 _STRATEGY_TREE = ("strategy", "priority", "expectedresult", "statement", "activitytype")
 _READ_CONTEXT = {
     "partners": _view("lag", "lagpriority", "localstrategy", "municipality", "territoryunit"),
-    "strategy": _view(*_STRATEGY_TREE, "statuschange"),
+    # The log of all status changes names every LAG's records: staff see each record's own history.
+    "strategy": _view(*_STRATEGY_TREE),
     "indicators": _view("indicator", "target", "baseline"),
 }
 _LAG_STAFF = {
@@ -48,7 +49,7 @@ _LAG_STAFF = {
 }
 _READ_ALL = {
     "partners": _READ_CONTEXT["partners"],
-    "strategy": _READ_CONTEXT["strategy"] | _view("activity", "fundingline", "evidence"),
+    "strategy": _READ_CONTEXT["strategy"] | _view("activity", "fundingline", "evidence", "statuschange"),
     "indicators": _READ_CONTEXT["indicators"] | _view("measurement"),
 }
 PERMISSIONS = {

@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from .admin_workflow import LAGOwnedInlineMixin, WorkflowAdmin
+from .admin_workflow import LAGOwnedInlineMixin, LAGScopeFilter, WorkflowAdmin
 from .models import (
     Activity,
     ActivityType,
@@ -74,23 +75,26 @@ class EvidenceInline(LAGOwnedInlineMixin, admin.TabularInline):
 @admin.register(Activity)
 class ActivityAdmin(WorkflowAdmin, TranslationAdmin):
     resource_classes = [ActivityResource]
-    list_display = [
-        "title",
-        "lag",
-        "start_date",
-        "activity_type",
-        "participants_total",
-        "participants_youth",
-        "status_badge",
-        "author",
-    ]
-    list_filter = ["status", "lag", "activity_type", "priorities", "is_demo"]
+    list_display = ["title", "status_badge", "start", "activity_type", "participants_total", "lag"]
+    list_filter = ["status", LAGScopeFilter, "activity_type", "priorities", "is_demo"]
     search_fields = ["title", "summary", "venue"]
     date_hierarchy = "start_date"
     list_select_related = ["lag", "activity_type", "author"]
     autocomplete_fields = ["territory_units"]
     filter_horizontal = ["municipalities", "priorities"]
     inlines = [FundingLineInline, EvidenceInline]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "municipalities":
+            # both divisions have a "Krāslavas novads": the era tells them apart
+            field.label_from_instance = lambda m: f"{m.name} ({m.get_era_display()})"
+        return field
+
+    @admin.display(description=_("sākuma datums"), ordering="start_date")
+    def start(self, obj):
+        return date_format(obj.start_date, "SHORT_DATE_FORMAT")
+
     fieldsets = [
         (None, {"fields": ["lag", "title", "summary", "activity_type", "start_date", "end_date", "venue"]}),
         (_("Teritorija un prioritātes"), {"fields": ["territory_units", "municipalities", "priorities"]}),

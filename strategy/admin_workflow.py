@@ -6,6 +6,9 @@ the admin's hooks, so the rules hold for forms, inlines, list actions, deletion,
 POSTs to admin URLs alike (Django asks the same ``has_*_permission`` and ``get_queryset`` there).
 """
 
+import contextlib
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
@@ -14,11 +17,19 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from import_export.admin import ImportExportMixin
+from modeltranslation.translator import NotRegistered, translator
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import ModelChange, ModelDelta
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from partners.models import LAG
 
 from . import permissions, services
 from .importing import FORMATS, import_template_response
@@ -81,6 +92,42 @@ def run_transition(request, transition, record, **kwargs):
     return None
 
 
+class LAGScopeFilter(admin.SimpleListFilter):
+    """Which LAG's records the list shows. LAG staff start on their own LAG (every status); other
+    LAGs show only what they may read there (approved records)."""
+
+    title = gettext_lazy("VRG")
+    parameter_name = "vrg"
+    ALL = "visas"
+
+    def __init__(self, request, params, model, model_admin):
+        self.own_slug = request.user.lag.slug if permissions.is_lag_staff(request.user) else None
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [(lag.slug, str(lag)) for lag in LAG.objects.all()]
+
+    def value(self):
+        return super().value() or self.own_slug or self.ALL
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset if value == self.ALL else queryset.filter(lag__slug=value)
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() == self.ALL,
+            "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
+            "display": _("visas VRG"),
+        }
+        for slug, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == slug,
+                "query_string": changelist.get_query_string({self.parameter_name: slug}),
+                "display": title,
+            }
+
+
 class LAGOwnedInlineMixin:
     """An inline of a workflow record (funding lines, evidence) is writable exactly when its parent is."""
 
@@ -107,9 +154,56 @@ class LAGOwnedInlineMixin:
         return super().has_view_permission(request, obj)
 
 
+class HistoryContextHelper(HistoricalRecordContextHelper):
+    """Values in the change history as staff read them: choices by their label, empties as a dash."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "—"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, datetime.datetime):
+            return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        if field.many_to_one:
+            related = field.related_model._base_manager.filter(pk=value).first()
+            return str(related) if related is not None else value
+        return super().prepare_delta_change_value(change, value)
+
+
 class ReadOnlyHistoryMixin:
-    """The change history (django-simple-history) is for reading: its "revert" form would be a
-    write path around the workflow, so it answers GET only."""
+    """The change history (django-simple-history): who changed which field from what to what, and
+    when. It is for reading: its "revert" form would be a write path around the workflow, so it
+    answers GET only."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryContextHelper(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # simple-history's diff_against() sees only editable fields; the workflow's (status,
+        # return note, reviewer) are not editable in forms but are exactly what a reader looks
+        # for, so every tracked field is compared here. The untranslated column behind each
+        # translated field would repeat its _lv change.
+        translated = set()
+        with contextlib.suppress(NotRegistered):
+            translated = set(translator.get_options_for_model(self.model).all_fields)
+        previous = None
+        for current in historical_records:
+            current.history_change_reason = current.history_change_reason or ""
+            if previous is not None:
+                changes = [
+                    ModelChange(
+                        field.name, field.value_from_object(current), field.value_from_object(previous)
+                    )
+                    for field in previous.tracked_fields
+                    if field.name not in translated
+                    and field.name != "id"
+                    and field.value_from_object(current) != field.value_from_object(previous)
+                ]
+                delta = ModelDelta(changes, [c.field for c in changes], current, previous)
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
@@ -238,6 +332,11 @@ class WorkflowAdmin(ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin)
         super().save_model(request, obj, form, change)
 
     # --- list ---------------------------------------------------------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        # "Aktivitātes", not Django's "Select aktivitāte to change" (which cannot decline the noun)
+        extra_context = {"title": capfirst(self.opts.verbose_name_plural), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=gettext_lazy("statuss"), ordering="status")
     def status_badge(self, obj):

@@ -33,6 +33,7 @@ def _queue(model, queryset, status):
         "more_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         + f"?status__exact={status}",
         "more": count > len(items),
+        "list_label": _("Atvērt sarakstu"),
     }
 
 
@@ -68,4 +69,4 @@ def workflow_dashboard(context):
                 "queues": [q for q in queues if q],
             }
         )
-    return {"boxes": boxes}
+    return {"boxes": boxes, "show_lag": permissions.sees_all_lags(user)}

@@ -1,10 +1,12 @@
 """The change history (django-simple-history): who changed which field from what to what, and when —
 including the translated fields modeltranslation adds (title_lv, title_en)."""
 
+import re
 from decimal import Decimal
 
 from indicators.models import Indicator, Measurement, Target
 from partners import roles
+from strategy import services
 from strategy.models import Activity
 from tests import factories
 
@@ -40,8 +42,12 @@ def test_a_title_lv_change_in_the_admin_is_recorded_with_user_old_and_new(client
     changed = {(c.field, c.old, c.new) for c in delta.changes}
     assert ("title_lv", "Talka Ambeļos", "Talka Ambeļu pagastā") in changed
     assert latest.history_user == editor
+    services.submit(activity, by=editor)
     page = client.get(f"/admin/strategy/activity/{activity.pk}/history/").content.decode()
-    assert "Talka Ambeļos" in page and "Talka Ambeļu pagastā" in page
+    # the title change and the status change, each with its old and new value
+    arrow = r"\s*&nbsp;&rarr;&nbsp;&nbsp;"
+    assert re.search(f"Talka Ambeļos{arrow}Talka Ambeļu pagastā", page)
+    assert re.search(f"melnraksts{arrow}iesniegts", page)
 
 
 def test_target_and_indicator_changes_are_recorded(db):

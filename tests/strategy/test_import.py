@@ -334,3 +334,32 @@ def test_admin_import_preview_shows_errors_and_the_confirmation_writes(client, k
     )
     assert response.status_code == 302
     assert Activity.objects.filter(lag=kaimini, author=editor).count() == 2
+
+
+@pytest.mark.parametrize("fmt", [LatvianCSV(), XLSX()], ids=["csv", "xlsx"])
+def test_measurements_export_then_import_into_an_empty_database_reproduces_them(demo, fmt):
+    kraslava = LAG.objects.get(slug="kraslava")
+    coordinator = factories.user(role=roles.COORDINATOR, lag=kraslava)
+    fields = ["indicator__code", "lag__slug", "year", "municipality", "value", "numerator", "denominator"]
+    fields += ["narrative", "rating", "note"]
+    ours = Measurement.objects.filter(lag=kraslava)
+    before = sorted(ours.values_list(*fields))
+
+    exported = fmt.export_data(MeasurementResource(user=coordinator).export(ours))
+    Measurement.objects.all().delete()
+    result = MeasurementResource(user=coordinator).import_data(
+        fmt.create_dataset(exported), use_transactions=True, rollback_on_validation_errors=True
+    )
+
+    assert errors_of(result) == {}
+    assert sorted(Measurement.objects.values_list(*fields)) == before
+
+
+@pytest.mark.parametrize("model", ["activity", "measurement"])
+def test_each_model_has_a_downloadable_import_template(client, editor, model):
+    client.force_login(editor)
+    app = "strategy" if model == "activity" else "indicators"
+    response = client.get(reverse(f"admin:{app}_{model}_import_template"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert {"Dati", "Kolonnas", "Kā importēt"} <= set(load_workbook(io.BytesIO(response.content)).sheetnames)

@@ -289,3 +289,28 @@ def test_a_direct_measurement_post_is_validated_per_indicator(client, db):
     response = client.post(world.url("add"), {**data, "value": "", "numerator": "10", "denominator": "40"})
     assert Measurement.objects.get().share == Decimal(25)
     assert date.today().year  # the admin accepted it: a share is never typed
+
+
+def test_secretariat_manages_users_but_cannot_make_a_superuser(client, db):
+    secretariat = factories.user(role=roles.SECRETARIAT)
+    staff = factories.user(role=roles.EDITOR, lag=factories.lag())
+    admin = factories.user(is_superuser=True)
+    client.force_login(secretariat)
+
+    page = client.get(f"/admin/partners/user/{staff.pk}/change/").content.decode()
+    assert 'name="username"' in page and 'name="is_superuser"' not in page
+    data = {
+        "username": staff.username,
+        "is_active": "on",
+        "is_staff": "on",
+        "is_superuser": "on",
+        "lag": staff.lag_id,
+        "groups": [Group.objects.get(name=roles.COORDINATOR).pk],
+        "date_joined_0": "01.01.2024",
+        "date_joined_1": "10:00:00",
+    }
+    client.post(f"/admin/partners/user/{staff.pk}/change/", data)
+    staff.refresh_from_db()
+    assert staff.groups.get().name == roles.COORDINATOR  # the change went through…
+    assert not staff.is_superuser  # …without the superuser flag
+    assert client.post(f"/admin/partners/user/{admin.pk}/delete/", {"post": "yes"}).status_code == 403
