@@ -1,15 +1,167 @@
-from django.shortcuts import render
+"""Public pages of the strategy document and the activities (no figures: those are the indicators app's)."""
 
-from partners.models import LAG
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
-from .models import Strategy
+from indicators.cache import public_page
+from partners.models import LAG, Municipality, TerritoryUnit
+
+from .models import Activity, ActivityType, Statement, Strategy
+
+PAGE_SIZE = 25
 
 
-def home(request):
+def _strategy_or_404():
     strategy = Strategy.objects.current()
+    if strategy is None:
+        raise Http404(_("Stratēģija vēl nav ielādēta."))
+    return strategy
+
+
+@public_page
+def strategy_document(request):
+    strategy = _strategy_or_404()
+    statements = {kind: [] for kind in Statement.Kind.values}
+    for statement in strategy.statements.all():
+        statements[statement.kind].append(statement)
+    sections = [(kind, Statement.Kind(kind).label, statements[kind]) for kind in Statement.Kind.values]
     context = {
         "strategy": strategy,
-        "priorities": strategy.priorities.all() if strategy else [],
-        "lags": LAG.objects.all(),
+        "priorities": strategy.priorities.all(),
+        "results": strategy.results.all(),
+        "sections": sections,
     }
-    return render(request, "strategy/home.html", context)
+    return render(request, "strategy/strategy_document.html", context)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@public_page
+def activity_list(request):
+    strategy = _strategy_or_404()
+    activities = Activity.objects.approved()
+    filters = {}
+    lag = request.GET.get("lag") or ""
+    if lag:
+        activities = activities.filter(lag__slug=lag)
+        filters["lag"] = lag
+    municipality = request.GET.get("municipality") or ""
+    if municipality:
+        era, _sep, slug = municipality.partition(":")
+        unit_field = (
+            "territory_units__municipality_2009" if era == "2009" else "territory_units__municipality_2021"
+        )
+        activities = activities.filter(
+            Q(**{f"{unit_field}__slug": slug}) | Q(municipalities__era=era, municipalities__slug=slug)
+        )
+        filters["municipality"] = municipality
+    unit = _int_or_none(request.GET.get("unit"))
+    if unit:
+        activities = activities.filter(territory_units=unit)
+        filters["unit"] = unit
+    priority = _int_or_none(request.GET.get("priority"))
+    if priority:
+        activities = activities.filter(priorities__strategy=strategy, priorities__number=priority)
+        filters["priority"] = priority
+    kind = request.GET.get("type") or ""
+    if kind:
+        activities = activities.filter(activity_type__code=kind)
+        filters["type"] = kind
+    year = _int_or_none(request.GET.get("year"))
+    if year:
+        activities = activities.filter(start_date__year=year)
+        filters["year"] = year
+    query = (request.GET.get("q") or "").strip()
+    if query:
+        activities = activities.filter(
+            Q(title_lv__icontains=query)
+            | Q(title_en__icontains=query)
+            | Q(summary_lv__icontains=query)
+            | Q(summary_en__icontains=query)
+            | Q(venue__icontains=query)
+        )
+        filters["q"] = query
+    if any(k in filters for k in ("municipality", "unit", "priority")):
+        # Joins through m2m tables may repeat an activity; ask for ids once, then the rows.
+        activities = Activity.objects.filter(pk__in=activities.values("pk"))
+    paginator = Paginator(activities.for_list(), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query_string = "&".join(f"{k}={v}" for k, v in filters.items())
+    context = {
+        "strategy": strategy,
+        "page": page,
+        "filters": filters,
+        "query_string": query_string,
+        "lags": LAG.objects.all(),
+        "municipalities": Municipality.objects.all(),
+        "units": TerritoryUnit.objects.all(),
+        "priorities": strategy.priorities.all(),
+        "types": ActivityType.objects.all(),
+        "years": list(strategy.years),
+    }
+    return render(request, "strategy/activity_list.html", context)
+
+
+@public_page
+def activity_detail(request, pk):
+    activity = get_object_or_404(
+        Activity.objects.approved()
+        .select_related("lag", "activity_type")
+        .prefetch_related(
+            "territory_units__municipality_2021", "municipalities", "priorities", "funding_lines"
+        ),
+        pk=pk,
+    )
+    context = {"activity": activity, "funding": activity.funding_lines.all()}
+    return render(request, "strategy/activity_detail.html", context)
+
+
+@public_page
+def municipality_list(request):
+    municipalities = Municipality.objects.all()
+    context = {
+        "eras": [
+            (era, label, [m for m in municipalities if m.era == era])
+            for era, label in Municipality.Era.choices
+        ]
+    }
+    return render(request, "strategy/municipality_list.html", context)
+
+
+@public_page
+def municipality_detail(request, era, slug):
+    municipality = get_object_or_404(Municipality, era=era, slug=slug)
+    unit_field = "municipality_2009" if era == Municipality.Era.STRATEGY else "municipality_2021"
+    units = TerritoryUnit.objects.filter(**{unit_field: municipality}).select_related(
+        "lag", "municipality_2009", "municipality_2021"
+    )
+    activities = Activity.objects.approved().filter(
+        Q(pk__in=Activity.objects.filter(**{f"territory_units__{unit_field}": municipality}).values("pk"))
+        | Q(pk__in=Activity.objects.filter(municipalities=municipality).values("pk"))
+    )
+    lags = LAG.objects.filter(territory_units__in=units).distinct()
+    other_field = "municipality_2021" if unit_field == "municipality_2009" else "municipality_2009"
+    others = Municipality.objects.filter(**{f"units_{other_field[-4:]}__in": units}).distinct()
+    context = {
+        "municipality": municipality,
+        "units": units,
+        "lags": lags,
+        "others": others,
+        "activities": activities.for_list()[:10],
+        "activity_count": activities.count(),
+        "filter_value": f"{municipality.era}:{municipality.slug}",
+    }
+    return render(request, "strategy/municipality_detail.html", context)
+
+
+@public_page
+def accessibility(request):
+    return render(request, "strategy/accessibility.html", {})

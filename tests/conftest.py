@@ -14,3 +14,13 @@ def strategy(db):
 @pytest.fixture
 def demo(strategy):
     call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_public_cache():
+    """Each test starts with an empty public cache (pages are cached under a data version)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,65 @@
+"""The public cache: public responses are stored under a key that includes a data version, and every
+write to the data they show bumps the version (signals catch every path that saves — admin, services,
+imports, commands), so a withdrawn record is never served from the cache.
+
+The version lives in the configured cache: with several server processes, CACHE_URL must point to a
+shared cache (Redis, Memcached, database) so that one process's bump reaches the others."""
+
+import functools
+import uuid
+
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import get_language
+
+VERSION_KEY = "ddkc:data-version"
+PAGE_TIMEOUT = 60 * 60
+WATCHED_APPS = {"partners", "strategy", "indicators"}
+IGNORED_MODELS = {"user", "statuschange"}
+
+
+def data_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump_data_version():
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _on_change(sender, **kwargs):
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.app_label not in WATCHED_APPS or meta.model_name in IGNORED_MODELS:
+        return
+    bump_data_version()
+
+
+def connect_signals():
+    # No sender: every model of the watched apps, m2m through tables included (Activity's territory
+    # and priorities, Indicator's activity types), whoever saves them.
+    post_save.connect(_on_change, dispatch_uid="ddkc-cache-save")
+    post_delete.connect(_on_change, dispatch_uid="ddkc-cache-delete")
+    m2m_changed.connect(_on_change, dispatch_uid="ddkc-cache-m2m")
+
+
+def public_page(view):
+    """Cache a public GET response under (data version, language, full path)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        key = f"ddkc:page:{data_version()}:{get_language()}:{request.get_full_path()}"
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not getattr(response, "streaming", False):
+                if hasattr(response, "render"):
+                    response.render()
+                cache.set(key, response, PAGE_TIMEOUT)
+        return response
+
+    return wrapper

@@ -1,0 +1,481 @@
+"""The progress engine: the ONE place every public figure, PDF figure and open-data figure comes from
+(invariant 2).
+
+``ProgressEngine(strategy)`` runs a fixed number of aggregate queries (GROUP BY activity type × LAG ×
+year, funding by the same, approved measurements by indicator × LAG × year, plus the plans), whatever
+the amount of data, and then answers per indicator, per year or cumulatively, per LAG or jointly.
+
+How figures combine — shown on the pages through ``Aggregation.explanation``:
+
+* ``SUM`` (activity-fed counts, participants, youth, vulnerable participants, funding): LAGs and years
+  add up. A cumulative target is the sum of the yearly targets; its baseline is the baseline × years.
+* ``SHARE`` (unit %): numerators and denominators add up, the share is 100·ΣN/ΣD — across LAGs and
+  across years alike; never an average of percentages (invariant 5).
+* ``LATEST`` (reported numbers such as members or voters: a stock, not a flow): LAGs add up within a
+  year; cumulatively each LAG's latest reported value counts.
+* ``RATING`` (qualitative, 1–5): the mean of the LAGs' ratings of a year; cumulatively each LAG's
+  latest rating.
+
+Only approved records count (invariant 1). A LAG-year without data is ``None`` and shown as "no data",
+never 0 (invariant 4). For activity-fed indicators a LAG-year has data when the LAG has any approved
+activity that year: then "none of this type" is a real 0.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db import models
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import ExtractYear
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import LAG
+from strategy.models import Activity, FundingLine
+from strategy.workflow import Status as WorkflowStatus
+
+from .models import Baseline, Indicator, Measurement, Target
+
+# Status thresholds, defined once: progress ≥ 90 % of the way from baseline to target is on track,
+# ≥ 60 % at risk, below that off track.
+ON_TRACK_FROM = Decimal("0.9")
+AT_RISK_FROM = Decimal("0.6")
+
+FORMULA = _("progress = (faktiskā vērtība − bāzes vērtība) / (mērķa vērtība − bāzes vērtība)")
+
+
+class Status(models.TextChoices):
+    ON_TRACK = "on_track", _("atbilst plānam")
+    AT_RISK = "at_risk", _("ir risks")
+    OFF_TRACK = "off_track", _("atpaliek")
+    NO_TARGET = "no_target", _("nav mērķa vai bāzes")
+    NO_DATA = "no_data", _("nav datu")
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _("summa")
+    SHARE = "share", _("īpatsvars ΣN/ΣD")
+    LATEST = "latest", _("jaunākā vērtība")
+    RATING = "rating", _("vērtējums")
+
+
+EXPLANATIONS = {
+    Aggregation.SUM: _(
+        "VRG un gadu vērtības saskaita. Kopējais mērķis ir gadu mērķu summa, bāzes vērtība — bāzes vērtība, "
+        "reizināta ar gadu skaitu."
+    ),
+    Aggregation.SHARE: _(
+        "Īpatsvaru aprēķina kā 100 · Σ skaitītāju / Σ saucēju pār VRG un gadiem, nevis kā procentu vidējo."
+    ),
+    Aggregation.LATEST: _(
+        "Krājuma rādītājs: gada vērtība ir VRG vērtību summa; kopā par periodu — katras VRG jaunākā ziņotā vērtība."
+    ),
+    Aggregation.RATING: _(
+        "Gada vērtība ir VRG vērtējumu vidējais; kopā par periodu — katras VRG jaunākais vērtējums."
+    ),
+}
+
+ACTIVITY_RULE_FIELDS = {
+    Indicator.Rule.COUNT: "count",
+    Indicator.Rule.PARTICIPANTS: "participants",
+    Indicator.Rule.YOUTH: "youth",
+    Indicator.Rule.VULNERABLE: "vulnerable",
+    Indicator.Rule.FUNDING: "funding",
+}
+
+
+def aggregation_for(indicator):
+    if indicator.source == Indicator.Source.QUALITATIVE:
+        return Aggregation.RATING
+    if indicator.is_share:
+        return Aggregation.SHARE
+    if indicator.source == Indicator.Source.REPORTED:
+        return Aggregation.LATEST
+    return Aggregation.SUM
+
+
+def _dec(value):
+    return None if value is None else Decimal(value)
+
+
+def compute_progress(actual, baseline, target, direction):
+    """(actual − baseline) / (target − baseline); the direction of good decides when target equals
+    baseline (met or not). None when anything is missing (invariant 6)."""
+    if actual is None or baseline is None or target is None:
+        return None
+    span = target - baseline
+    if span == 0:
+        if direction == Indicator.Direction.DECREASE:
+            return Decimal(1) if actual <= target else Decimal(0)
+        return Decimal(1) if actual >= target else Decimal(0)
+    if (direction == Indicator.Direction.DECREASE) != (span < 0):
+        # A target on the wrong side of the baseline for the direction of good cannot measure progress.
+        return None
+    return (actual - baseline) / span
+
+
+def status_for(actual, progress):
+    if actual is None:
+        return Status.NO_DATA
+    if progress is None:
+        return Status.NO_TARGET
+    if progress >= ON_TRACK_FROM:
+        return Status.ON_TRACK
+    if progress >= AT_RISK_FROM:
+        return Status.AT_RISK
+    return Status.OFF_TRACK
+
+
+@dataclass
+class Cell:
+    """Raw approved data of one indicator, LAG and year."""
+
+    value: Decimal | None = None
+    numerator: Decimal = Decimal(0)
+    denominator: Decimal = Decimal(0)
+    ratings: list = field(default_factory=list)
+    narratives: list = field(default_factory=list)
+    last_update: datetime | None = None
+
+    def touch(self, moment):
+        if moment and (self.last_update is None or moment > self.last_update):
+            self.last_update = moment
+
+
+@dataclass(frozen=True)
+class Figure:
+    indicator: Indicator
+    lag: LAG | None
+    year: int | None  # None: cumulative over ``years``
+    years: tuple
+    aggregation: str
+    actual: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    baseline: Decimal | None
+    target: Decimal | None
+    progress: Decimal | None
+    status: str
+    last_update: datetime | None
+    narratives: tuple = ()
+
+    @property
+    def has_data(self):
+        return self.actual is not None
+
+    @property
+    def status_label(self):
+        return Status(self.status).label
+
+    @property
+    def progress_percent(self):
+        """Progress in percent for display (may exceed 100 or be negative)."""
+        return None if self.progress is None else (self.progress * 100).quantize(Decimal("1"))
+
+    @property
+    def bar_percent(self):
+        """The progress bar's fill, clamped to 0–100."""
+        if self.progress is None:
+            return None
+        return int(max(Decimal(0), min(Decimal(100), self.progress * 100)))
+
+    @property
+    def records_url(self):
+        """The records this figure was computed from (invariant 3)."""
+        query = {}
+        if self.lag is not None:
+            query["lag"] = self.lag.slug
+        if self.year is not None:
+            query["year"] = self.year
+        url = reverse("indicators:records", args=[self.indicator.code])
+        return f"{url}?{urlencode(query)}" if query else url
+
+
+class ProgressEngine:
+    """All figures of one strategy, from a fixed number of aggregate queries."""
+
+    def __init__(self, strategy):
+        self.strategy = strategy
+        self.years = list(strategy.years)
+        first, last = self.years[0], self.years[-1]
+        # Query 1: the indicators. Query 2: their activity types. Query 3: their priorities.
+        self.indicators = list(Indicator.objects.filter(strategy=strategy).order_by("order", "code"))
+        self.by_code = {i.code: i for i in self.indicators}
+        through = Indicator.activity_types.through
+        types_of = defaultdict(set)
+        for indicator_id, type_id in through.objects.filter(indicator__strategy=strategy).values_list(
+            "indicator_id", "activitytype_id"
+        ):
+            types_of[indicator_id].add(type_id)
+        self.priority_indicators = defaultdict(list)
+        by_id = {i.pk: i for i in self.indicators}
+        for indicator_id, priority_id in (
+            Indicator.priorities.through.objects.filter(indicator__strategy=strategy)
+            .order_by("indicator__order", "indicator__code")
+            .values_list("indicator_id", "priority_id")
+        ):
+            self.priority_indicators[priority_id].append(by_id[indicator_id])
+        # Query 4: the LAGs.
+        self.lags = list(LAG.objects.all())
+        self.lag_by_id = {lag.pk: lag for lag in self.lags}
+
+        # Query 5: approved activities by type × LAG × year.
+        approved = Activity.objects.approved().filter(start_date__year__gte=first, start_date__year__lte=last)
+        shareable = Q(participants_youth__isnull=False, participants_total__gt=0)
+        activity_rows = (
+            approved.annotate(year=ExtractYear("start_date"))
+            .values("activity_type_id", "lag_id", "year")
+            .annotate(
+                count=Count("id"),
+                participants=Sum("participants_total"),
+                youth=Sum("participants_youth"),
+                vulnerable=Sum("participants_vulnerable"),
+                share_n=Sum("participants_youth", filter=shareable),
+                share_d=Sum("participants_total", filter=shareable),
+                last=Max("reviewed_at"),
+            )
+            .order_by()
+        )
+        per_type = {}
+        self.active_lag_years = set()
+        self.activity_last_update = None
+        self.headline_totals = defaultdict(Decimal)
+        activity_years = set()
+        for row in activity_rows:
+            key = (row["activity_type_id"], row["lag_id"], row["year"])
+            per_type[key] = row
+            self.active_lag_years.add((row["lag_id"], row["year"]))
+            activity_years.add(row["year"])
+            for name in ("count", "participants", "youth"):
+                self.headline_totals[name] += Decimal(row[name] or 0)
+            if row["last"] and (self.activity_last_update is None or row["last"] > self.activity_last_update):
+                self.activity_last_update = row["last"]
+        # Query 6: funding of approved activities by type × LAG × year.
+        funding_rows = (
+            FundingLine.objects.filter(
+                activity__status=WorkflowStatus.APPROVED,
+                activity__start_date__year__gte=first,
+                activity__start_date__year__lte=last,
+            )
+            .annotate(year=ExtractYear("activity__start_date"))
+            .values("activity__activity_type_id", "activity__lag_id", "year")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        funding = {}
+        for row in funding_rows:
+            key = (row["activity__activity_type_id"], row["activity__lag_id"], row["year"])
+            funding[key] = _dec(row["total"])
+            self.headline_totals["funding"] += _dec(row["total"])
+        self.headline_years = (min(activity_years), max(activity_years)) if activity_years else None
+
+        # Query 7: approved measurements by indicator × LAG × year.
+        measured = Measurement.objects.approved().filter(indicator__strategy=strategy)
+        measurement_rows = (
+            measured.values("indicator_id", "lag_id", "year")
+            .annotate(
+                value_sum=Sum("value"),
+                value_count=Count("value"),
+                numerator_sum=Sum("numerator"),
+                denominator_sum=Sum("denominator"),
+                rating_sum=Sum("rating"),
+                rating_count=Count("rating"),
+                last_review=Max("reviewed_at"),
+            )
+            .order_by()
+        )
+        # Query 8: the narratives of qualitative indicators (a handful per LAG and year).
+        narrative_rows = measured.exclude(narrative="").values_list(
+            "indicator_id", "lag_id", "year", "narrative"
+        )
+
+        self.cells = {}  # (indicator_id, lag_id, year) -> Cell
+        for indicator in self.indicators:
+            if indicator.source != Indicator.Source.ACTIVITIES:
+                continue
+            types = types_of[indicator.pk]
+            for lag_id, year in self.active_lag_years:
+                cell = Cell()
+                rows = [per_type[(t, lag_id, year)] for t in types if (t, lag_id, year) in per_type]
+                if indicator.rule == Indicator.Rule.YOUTH_SHARE:
+                    cell.numerator = sum((Decimal(r["share_n"] or 0) for r in rows), Decimal(0))
+                    cell.denominator = sum((Decimal(r["share_d"] or 0) for r in rows), Decimal(0))
+                    if not cell.denominator:
+                        continue  # nobody counted: no share, not 0 %
+                elif indicator.rule == Indicator.Rule.FUNDING:
+                    cell.value = sum((funding.get((t, lag_id, year), Decimal(0)) for t in types), Decimal(0))
+                else:
+                    name = ACTIVITY_RULE_FIELDS[indicator.rule]
+                    cell.value = sum((Decimal(r[name] or 0) for r in rows), Decimal(0))
+                for r in rows:
+                    cell.touch(r["last"])
+                self.cells[(indicator.pk, lag_id, year)] = cell
+        for row in measurement_rows:
+            cell = Cell(
+                value=_dec(row["value_sum"]) if row["value_count"] else None,
+                numerator=_dec(row["numerator_sum"]) or Decimal(0),
+                denominator=_dec(row["denominator_sum"]) or Decimal(0),
+            )
+            if row["rating_count"]:
+                cell.ratings = [Decimal(row["rating_sum"]) / row["rating_count"]]
+            cell.touch(row["last_review"])
+            self.cells[(row["indicator_id"], row["lag_id"], row["year"])] = cell
+        for indicator_id, lag_id, year, narrative in narrative_rows:
+            cell = self.cells.get((indicator_id, lag_id, year))
+            if cell is not None:
+                cell.narratives.append(narrative)
+
+        # Query 9: baselines. Query 10: targets.
+        self.baselines = {
+            (b.indicator_id, b.lag_id): b.value for b in Baseline.objects.filter(indicator__strategy=strategy)
+        }
+        self.targets = {
+            (t.indicator_id, t.lag_id, t.year): t.value
+            for t in Target.objects.filter(indicator__strategy=strategy)
+        }
+        years_with_data = {year for (_i, _l, year) in self.cells}
+        self.through_year = max(years_with_data) if years_with_data else first
+        self._cache = {}
+
+    # --- raw data -------------------------------------------------------------------------------
+
+    def _lag_ids(self, lag):
+        return [lag.pk] if lag is not None else [x.pk for x in self.lags]
+
+    def _year_value(self, indicator, aggregation, lag_ids, year):
+        """(actual, numerator, denominator, last update, narratives) of one year for the given LAGs."""
+        cells = [
+            self.cells[(indicator.pk, lag_id, year)]
+            for lag_id in lag_ids
+            if (indicator.pk, lag_id, year) in self.cells
+        ]
+        return self._combine(aggregation, cells)
+
+    @staticmethod
+    def _combine(aggregation, cells):
+        cells = [c for c in cells if c is not None]
+        if not cells:
+            return None, None, None, None, ()
+        last = max((c.last_update for c in cells if c.last_update), default=None)
+        narratives = tuple(n for c in cells for n in c.narratives)
+        if aggregation == Aggregation.SHARE:
+            n = sum((c.numerator for c in cells), Decimal(0))
+            d = sum((c.denominator for c in cells), Decimal(0))
+            if not d:
+                return None, None, None, last, narratives
+            return n * 100 / d, n, d, last, narratives
+        if aggregation == Aggregation.RATING:
+            ratings = [r for c in cells for r in c.ratings]
+            if not ratings:
+                return None, None, None, last, narratives
+            return sum(ratings, Decimal(0)) / len(ratings), None, None, last, narratives
+        values = [c.value for c in cells if c.value is not None]
+        if not values:
+            return None, None, None, last, narratives
+        return sum(values, Decimal(0)), None, None, last, narratives
+
+    def cumulative_years(self):
+        return tuple(range(self.years[0], self.through_year + 1))
+
+    # --- figures --------------------------------------------------------------------------------
+
+    def figure(self, indicator, lag=None, year=None):
+        """One figure: ``year=None`` is cumulative from the strategy's start to ``through_year``."""
+        if isinstance(indicator, str):
+            indicator = self.by_code[indicator]
+        key = (indicator.pk, lag.pk if lag else None, year)
+        if key not in self._cache:
+            self._cache[key] = self._figure(indicator, lag, year)
+        return self._cache[key]
+
+    def _figure(self, indicator, lag, year):
+        aggregation = aggregation_for(indicator)
+        lag_ids = self._lag_ids(lag)
+        lag_id = lag.pk if lag else None
+        baseline = self.baselines.get((indicator.pk, lag_id))
+        if year is not None:
+            years = (year,)
+            actual, n, d, last, narratives = self._year_value(indicator, aggregation, lag_ids, year)
+            target = self.targets.get((indicator.pk, lag_id, year))
+        else:
+            years = self.cumulative_years()
+            if aggregation in (Aggregation.SUM, Aggregation.SHARE):
+                cells = [self.cells.get((indicator.pk, i, y)) for i in lag_ids for y in years]
+                actual, n, d, last, narratives = self._combine(aggregation, cells)
+            else:
+                # A stock: each LAG's latest reported value.
+                latest = []
+                for i in lag_ids:
+                    for y in reversed(years):
+                        cell = self.cells.get((indicator.pk, i, y))
+                        if cell is not None and (cell.value is not None or cell.ratings):
+                            latest.append(cell)
+                            break
+                actual, n, d, last, narratives = self._combine(aggregation, latest)
+            if aggregation == Aggregation.SUM:
+                yearly = [self.targets.get((indicator.pk, lag_id, y)) for y in years]
+                target = sum(yearly, Decimal(0)) if all(t is not None for t in yearly) else None
+                baseline = baseline * len(years) if baseline is not None else None
+            else:
+                target = self.targets.get((indicator.pk, lag_id, years[-1]))
+        progress = compute_progress(actual, baseline, target, indicator.direction)
+        return Figure(
+            indicator=indicator,
+            lag=lag,
+            year=year,
+            years=years,
+            aggregation=aggregation,
+            actual=actual,
+            numerator=n,
+            denominator=d,
+            baseline=baseline,
+            target=target,
+            progress=progress,
+            status=status_for(actual, progress),
+            last_update=last,
+            narratives=narratives,
+        )
+
+    def series(self, indicator, lag=None):
+        """One figure per year of the strategy (a gap is a figure without data)."""
+        return [self.figure(indicator, lag, year) for year in self.years]
+
+    def completeness(self, indicator):
+        """Which LAG has data for which year: [(year, [(lag, bool), …]), …]."""
+        if isinstance(indicator, str):
+            indicator = self.by_code[indicator]
+        return [
+            (year, [(lag, (indicator.pk, lag.pk, year) in self.cells) for lag in self.lags])
+            for year in self.years
+        ]
+
+    def complete_share(self, indicator):
+        """(LAG-years with data, LAG-years expected up to through_year)."""
+        years = self.cumulative_years()
+        have = sum(1 for y in years for lag in self.lags if (indicator.pk, lag.pk, y) in self.cells)
+        return have, len(years) * len(self.lags)
+
+    def last_update(self, indicator=None):
+        cells = (c for (i, _l, _y), c in self.cells.items() if indicator is None or i == indicator.pk)
+        moments = [c.last_update for c in cells if c.last_update]
+        return max(moments, default=None)
+
+    def headline(self):
+        """Home-page totals over every approved activity of the strategy's years, with their year range."""
+        if self.headline_years is None:
+            return None
+        return {
+            "years": self.headline_years,
+            "activities": self.headline_totals["count"],
+            "participants": self.headline_totals["participants"],
+            "youth": self.headline_totals["youth"],
+            "funding": self.headline_totals["funding"],
+        }
+
+    def for_priority(self, priority):
+        return [self.figure(i) for i in self.priority_indicators.get(priority.pk, [])]

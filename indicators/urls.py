@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "indicators"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("priorities/<int:number>/", views.priority_detail, name="priority"),
+    path("indicators/", views.dashboard, name="dashboard"),
+    path("indicators/<str:code>/", views.indicator_detail, name="indicator"),
+    path("indicators/<str:code>/records/", views.records, name="records"),
+    path("lags/<slug:slug>/", views.lag_detail, name="lag"),
+    path("open-data/", views.open_data, name="open_data"),
+    path("open-data/<slug:dataset>.<str:fmt>", views.open_data_file, name="open_data_file"),
+]

@@ -1,0 +1,218 @@
+"""Public pages that show figures: every figure comes from the progress engine (invariant 2)."""
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from partners.models import LAG
+from strategy.models import Activity, Priority, Strategy
+
+from . import opendata
+from .cache import public_page
+from .charts import bar_chart, sparkline
+from .models import Indicator, Measurement
+from .progress import AT_RISK_FROM, EXPLANATIONS, FORMULA, ON_TRACK_FROM, ProgressEngine, Status
+
+
+def _strategy_or_404():
+    strategy = Strategy.objects.current()
+    if strategy is None:
+        raise Http404(_("Stratēģija vēl nav ielādēta."))
+    return strategy
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _thresholds():
+    return {"on_track": int(ON_TRACK_FROM * 100), "at_risk": int(AT_RISK_FROM * 100)}
+
+
+@public_page
+def home(request):
+    strategy = Strategy.objects.current()
+    context = {"strategy": strategy, "lags": LAG.objects.all()}
+    if strategy is not None:
+        engine = ProgressEngine(strategy)
+        context.update(
+            {
+                "headline": engine.headline(),
+                "priority_cards": [(p, engine.for_priority(p)) for p in strategy.priorities.all()],
+                "latest_activities": Activity.objects.approved().for_list()[:6],
+                "last_update": engine.last_update(),
+            }
+        )
+    return render(request, "indicators/home.html", context)
+
+
+@public_page
+def priority_detail(request, number):
+    strategy = _strategy_or_404()
+    priority = get_object_or_404(Priority, strategy=strategy, number=number)
+    engine = ProgressEngine(strategy)
+    context = {
+        "strategy": strategy,
+        "priority": priority,
+        "figures": engine.for_priority(priority),
+        "activities": Activity.objects.approved().filter(priorities=priority).for_list()[:10],
+        "activity_count": Activity.objects.approved().filter(priorities=priority).count(),
+        "thresholds": _thresholds(),
+    }
+    return render(request, "indicators/priority_detail.html", context)
+
+
+@public_page
+def dashboard(request):
+    strategy = _strategy_or_404()
+    engine = ProgressEngine(strategy)
+    lag = LAG.objects.filter(slug=request.GET.get("lag") or "").first() if request.GET.get("lag") else None
+    year = _int_or_none(request.GET.get("year"))
+    if year not in engine.years:
+        year = None
+    rows = [
+        {
+            "figure": engine.figure(indicator, lag, year),
+            "spark": sparkline(engine.series(indicator, lag)),
+            "completeness": engine.complete_share(indicator),
+        }
+        for indicator in engine.indicators
+    ]
+    context = {
+        "strategy": strategy,
+        "rows": rows,
+        "lags": engine.lags,
+        "years": engine.years,
+        "selected_lag": lag,
+        "selected_year": year,
+        "cumulative_years": engine.cumulative_years(),
+        "formula": FORMULA,
+        "thresholds": _thresholds(),
+        "last_update": engine.last_update(),
+        "statuses": Status,
+    }
+    return render(request, "indicators/dashboard.html", context)
+
+
+@public_page
+def indicator_detail(request, code):
+    strategy = _strategy_or_404()
+    engine = ProgressEngine(strategy)
+    indicator = engine.by_code.get(code)
+    if indicator is None:
+        raise Http404
+    joint = engine.series(indicator)
+    per_lag = [(lag, engine.series(indicator, lag)) for lag in engine.lags]
+    chart = bar_chart(
+        title=_("%(code)s pa gadiem") % {"code": indicator.code},
+        indicator=indicator,
+        years=engine.years,
+        groups=[(_("Visas VRG kopā"), joint)] + [(lag.short_name, series) for lag, series in per_lag],
+    )
+    context = {
+        "strategy": strategy,
+        "indicator": indicator,
+        "cumulative": engine.figure(indicator),
+        "cumulative_per_lag": [engine.figure(indicator, lag) for lag in engine.lags],
+        "joint": joint,
+        "per_lag": per_lag,
+        "chart": chart,
+        "completeness": engine.completeness(indicator),
+        "lags": engine.lags,
+        "explanation": EXPLANATIONS[engine.figure(indicator).aggregation],
+        "formula": FORMULA,
+        "thresholds": _thresholds(),
+        "last_update": engine.last_update(indicator),
+        "activity_types": indicator.activity_types.all(),
+    }
+    return render(request, "indicators/indicator_detail.html", context)
+
+
+@public_page
+def records(request, code):
+    """The approved records behind a figure (invariant 3): activities of the indicator's types or
+    approved measurements, for a LAG and/or year."""
+    strategy = _strategy_or_404()
+    indicator = get_object_or_404(Indicator, strategy=strategy, code=code)
+    lag = LAG.objects.filter(slug=request.GET.get("lag") or "").first() if request.GET.get("lag") else None
+    year = _int_or_none(request.GET.get("year"))
+    if year is not None and year not in strategy.years:
+        year = None
+    engine = ProgressEngine(strategy)
+    figure = engine.figure(indicator, lag, year)
+    context = {"strategy": strategy, "indicator": indicator, "lag": lag, "year": year, "figure": figure}
+    if indicator.source == Indicator.Source.ACTIVITIES:
+        activities = Activity.objects.approved().filter(
+            activity_type__in=indicator.activity_types.all(),
+            start_date__year__gte=strategy.period_start,
+            start_date__year__lte=engine.through_year if year is None else year,
+        )
+        if lag is not None:
+            activities = activities.filter(lag=lag)
+        if year is not None:
+            activities = activities.filter(start_date__year=year)
+        page = Paginator(activities.for_list().prefetch_related("funding_lines"), 50).get_page(
+            request.GET.get("page")
+        )
+        context["page"] = page
+        context["activities"] = page.object_list
+        context["query_string"] = urlencode(
+            {k: v for k, v in (("lag", lag and lag.slug), ("year", year)) if v}
+        )
+    else:
+        measurements = Measurement.objects.approved().filter(indicator=indicator).select_related("lag")
+        if lag is not None:
+            measurements = measurements.filter(lag=lag)
+        if year is not None:
+            measurements = measurements.filter(year=year)
+        context["measurements"] = measurements.select_related("municipality").order_by("year", "lag")
+    return render(request, "indicators/records.html", context)
+
+
+@public_page
+def lag_detail(request, slug):
+    strategy = _strategy_or_404()
+    lag = get_object_or_404(LAG, slug=slug)
+    engine = ProgressEngine(strategy)
+    contributions = [
+        {"lag": engine.figure(indicator, lag), "joint": engine.figure(indicator)}
+        for indicator in engine.indicators
+    ]
+    context = {
+        "strategy": strategy,
+        "lag": lag,
+        "priorities": lag.priorities.all(),
+        "local_strategies": lag.local_strategies.all(),
+        "units": lag.territory_units.select_related("municipality_2009", "municipality_2021"),
+        "contributions": contributions,
+        "activities": Activity.objects.approved().filter(lag=lag).for_list()[:10],
+        "cumulative_years": engine.cumulative_years(),
+        "thresholds": _thresholds(),
+    }
+    return render(request, "indicators/lag_detail.html", context)
+
+
+@public_page
+def open_data(request):
+    strategy = _strategy_or_404()
+    engine = ProgressEngine(strategy)
+    context = {
+        "strategy": strategy,
+        "datasets": opendata.DATASETS,
+        "formats": opendata.FORMATS,
+        "last_update": engine.last_update(),
+    }
+    return render(request, "indicators/open_data.html", context)
+
+
+def open_data_file(request, dataset, fmt):
+    if dataset not in opendata.DATASETS or fmt not in opendata.FORMATS:
+        raise Http404
+    strategy = _strategy_or_404()
+    return opendata.response(strategy, dataset, fmt)
