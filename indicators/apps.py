@@ -10,3 +10,7 @@ class IndicatorsConfig(AppConfig):
         from .cache import connect_signals
 
         connect_signals()
+
+        from .admin_year import register
+
+        register()
