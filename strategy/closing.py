@@ -74,6 +74,14 @@ class YearLockedQuerySet(models.QuerySet):
 
     update.alters_data = True
 
+    def delete(self):
+        # Checked before Django's delete opens its transaction, so a refusal leaves it usable;
+        # the pre_delete signal still guards cascades from other models.
+        ensure_open(*self.order_by().values_list(self.model.year_lookup, flat=True).distinct())
+        return super().delete()
+
+    delete.alters_data = True
+
 
 class YearLocked(models.Model):
     """A record dated in a year: ``record_years()`` says which year(s) it belongs to; ``year_lookup``
@@ -87,6 +95,10 @@ class YearLocked(models.Model):
     def save(self, *args, **kwargs):
         ensure_open(*self.record_years(), *self.stored_years())
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        ensure_open(*self.record_years(), *self.stored_years())
+        return super().delete(*args, **kwargs)
 
     def record_years(self):
         """The year(s) of the record as it is in memory."""
@@ -132,3 +144,10 @@ def _reverse_accessor(through, model):
 def connect_signals():
     pre_delete.connect(_refuse_delete, dispatch_uid="ddkc-closed-year-delete")
     m2m_changed.connect(_refuse_m2m, dispatch_uid="ddkc-closed-year-m2m")
+
+
+def locked_message(obj):
+    """The Latvian reason a record cannot be written (its year is closed), or None — for
+    ``strategy.permissions.locked_reason``."""
+    years = sorted(obj.record_years() & closed_years()) if isinstance(obj, YearLocked) else []
+    return str(MESSAGE % {"year": years[0]}) if years else None
