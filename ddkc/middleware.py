@@ -17,3 +17,30 @@ class AdminLanguageMiddleware:
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         return self.get_response(request)
+
+
+class ClosedYearMiddleware:
+    """The safety net of the year lock (invariant 9): when any view — an admin delete, a list action, a
+    staff form — runs into a closed year after its own checks, the user sees the Latvian message and
+    is sent back, instead of a server error. The lock itself is in ``strategy.closing``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.contrib import messages
+        from django.shortcuts import redirect
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        from strategy.closing import ClosedYearError
+
+        if not isinstance(exception, ClosedYearError):
+            return None
+        messages.error(request, " ".join(exception.messages))
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("admin:index")
+        return redirect(back)

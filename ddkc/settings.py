@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ddkc.middleware.ClosedYearMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -159,3 +160,6 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("DDKC stratēģijas uzraudzības portāls")
+
+# The portal's public address: links printed in the annual PDF report point here.
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")

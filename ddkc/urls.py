@@ -23,6 +23,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(
+    path("reports/", include("indicators.report_urls")),
     path("", include("indicators.urls")),
     path("", include("strategy.urls")),
     prefix_default_language=True,

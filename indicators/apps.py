@@ -19,3 +19,7 @@ class IndicatorsConfig(AppConfig):
         register(Indicator)
         register(Target)
         register(Measurement, excluded_fields=["updated_at"])
+
+        from .admin_year import register as register_year_admin
+
+        register_year_admin()

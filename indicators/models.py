@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import LAG, Municipality
+from strategy.closing import YearLocked, YearLockedQuerySet
 from strategy.models import ActivityType, ExpectedResult, Priority, Strategy
 from strategy.workflow import Status, WorkflowQuerySet, WorkflowRecord
 
@@ -174,7 +175,13 @@ class Baseline(PlanValue):
         return f"{self.indicator.code} {self.scope} {self.year}: {self.value}"
 
 
-class Target(PlanValue):
+class TargetQuerySet(YearLockedQuerySet):
+    pass
+
+
+class Target(YearLocked, PlanValue):
+    objects = TargetQuerySet.as_manager()
+
     class Meta:
         ordering = ["indicator", "year", "lag"]
         default_related_name = "targets"
@@ -198,16 +205,19 @@ class Target(PlanValue):
     def __str__(self):
         return f"{self.indicator.code} {self.scope} {self.year}: {self.value}"
 
+    def record_years(self):
+        return {self.year} if self.year else set()
+
 
 def measurement_evidence_path(instance, filename):
     return f"evidence/measurements/{instance.lag.slug}/{filename}"
 
 
-class MeasurementQuerySet(WorkflowQuerySet):
+class MeasurementQuerySet(YearLockedQuerySet, WorkflowQuerySet):
     pass
 
 
-class Measurement(WorkflowRecord):
+class Measurement(YearLocked, WorkflowRecord):
     """A reported value of an indicator for one LAG and year: a number, a share (numerator and
     denominator; the share itself is always computed), or a narrative with a rating."""
 
@@ -347,9 +357,122 @@ class Measurement(WorkflowRecord):
         if errors:
             raise ValidationError(errors)
 
+    def record_years(self):
+        return {self.year} if self.year else set()
+
     @property
     def share(self):
         """The share in percent, computed — never typed."""
         if self.numerator is None or not self.denominator:
             return None
         return self.numerator * 100 / self.denominator
+
+
+class YearSummary(models.Model):
+    """The text the board writes for a year's report (Latvian, optional English)."""
+
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.CASCADE, related_name="year_summaries", verbose_name=_("stratēģija")
+    )
+    year = models.PositiveSmallIntegerField(_("gads"))
+    text = models.TextField(_("valdes kopsavilkums"), blank=True)
+
+    class Meta:
+        ordering = ["strategy", "-year"]
+        verbose_name = _("gada kopsavilkums")
+        verbose_name_plural = _("gadu kopsavilkumi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategy", "year"],
+                name="yearsummary_unique_year",
+                violation_error_message=_("Šim gadam kopsavilkums jau ir."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year}"
+
+
+class YearSnapshot(models.Model):
+    """The figures of a year frozen when the board closed it: every indicator × (jointly and each
+    LAG) × the year and cumulatively to it, plus everything else the annual report shows (activities,
+    funding by source, participation by municipality, data quality, the board's text). Never edited:
+    closing again makes a new snapshot, and the report of a closed year is rendered from its latest one."""
+
+    closure = models.OneToOneField(
+        "strategy.YearClosure", on_delete=models.PROTECT, related_name="snapshot", verbose_name=_("slēgšana")
+    )
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("stratēģija")
+    )
+    year = models.PositiveSmallIntegerField(_("gads"), db_index=True)
+    data = models.JSONField(_("dati"))
+    created_at = models.DateTimeField(_("izveidots"))
+
+    class Meta:
+        ordering = ["-year", "-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
+        verbose_name = _("gada momentuzņēmums")
+        verbose_name_plural = _("gadu momentuzņēmumi")
+
+    def __str__(self):
+        return f"{self.year} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Gada momentuzņēmumu nevar labot: slēdziet gadu vēlreiz."))
+        super().save(*args, **kwargs)
+
+
+def report_path(instance, filename):
+    return f"reports/{instance.year}/{filename}"
+
+
+class Report(models.Model):
+    """A generated annual report PDF of a snapshot, for one scope and language, with its SHA-256.
+    The same snapshot always renders the same bytes, so a stored file is served as it is."""
+
+    class Language(models.TextChoices):
+        LV = "lv", _("latviešu")
+        EN = "en", _("angļu")
+
+    snapshot = models.ForeignKey(
+        YearSnapshot, on_delete=models.PROTECT, related_name="reports", verbose_name=_("momentuzņēmums")
+    )
+    year = models.PositiveSmallIntegerField(_("gads"))
+    lag = models.ForeignKey(
+        LAG,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("VRG"),
+        help_text=_("Tukšs — visām trim VRG kopā."),
+    )
+    language = models.CharField(_("valoda"), max_length=2, choices=Language.choices)
+    file = models.FileField(_("datne"), upload_to=report_path)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("izmērs, baiti"))
+    created_at = models.DateTimeField(_("izveidots"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "lag", "language"]
+        verbose_name = _("gada pārskats")
+        verbose_name_plural = _("gada pārskati")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "lag", "language"],
+                condition=Q(lag__isnull=False),
+                name="report_unique_per_lag",
+            ),
+            models.UniqueConstraint(
+                fields=["snapshot", "language"], condition=Q(lag__isnull=True), name="report_unique_joint"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.lag or 'kopā'} {self.language}"
+
+    @property
+    def scope_slug(self):
+        return self.lag.slug if self.lag_id else "joint"

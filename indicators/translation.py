@@ -1,8 +1,13 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Indicator
+from .models import Indicator, YearSummary
 
 
 @register(Indicator)
 class IndicatorTranslation(TranslationOptions):
     fields = ("statement", "name", "definition", "data_source", "method")
+
+
+@register(YearSummary)
+class YearSummaryTranslation(TranslationOptions):
+    fields = ("text",)

@@ -14,3 +14,7 @@ class StrategyConfig(AppConfig):
         # Registered here, not on the model class: modeltranslation (whose ready() runs first) has
         # added title_lv/title_en… by now, so the historical model records them too.
         register(Activity, excluded_fields=["updated_at"])
+
+        from .closing import connect_signals
+
+        connect_signals()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import LAG, Municipality, TerritoryUnit
 
+from .closing import YearLocked, YearLockedQuerySet
 from .workflow import Status, WorkflowQuerySet, WorkflowRecord
 
 
@@ -168,7 +169,7 @@ class ActivityType(models.Model):
         return (self.code,)
 
 
-class ActivityQuerySet(WorkflowQuerySet):
+class ActivityQuerySet(YearLockedQuerySet, WorkflowQuerySet):
     def in_year(self, year):
         return self.filter(start_date__year=year)
 
@@ -179,7 +180,7 @@ class ActivityQuerySet(WorkflowQuerySet):
         return self.select_related("lag", "activity_type").prefetch_related("territory_units")
 
 
-class Activity(WorkflowRecord):
+class Activity(YearLocked, WorkflowRecord):
     """Something a LAG did: an event, consultation, training, clean-up, project…"""
 
     lag = models.ForeignKey(LAG, on_delete=models.PROTECT, related_name="activities", verbose_name=_("VRG"))
@@ -248,6 +249,8 @@ class Activity(WorkflowRecord):
             ),
         ]
 
+    year_lookup = "start_date__year"
+
     def __str__(self):
         return self.title
 
@@ -290,8 +293,28 @@ class Activity(WorkflowRecord):
         if errors:
             raise ValidationError(errors)
 
+    def record_years(self):
+        return {self.start_date.year} if self.start_date else set()
 
-class FundingLine(models.Model):
+
+class ActivityPartQuerySet(YearLockedQuerySet):
+    pass
+
+
+class ActivityPart(YearLocked):
+    """A part of an activity (a funding line, an evidence file): it lives in its activity's year."""
+
+    year_lookup = "activity__start_date__year"
+
+    class Meta:
+        abstract = True
+
+    def record_years(self):
+        activity = self.activity if self.activity_id else None
+        return {activity.start_date.year} if activity and activity.start_date else set()
+
+
+class FundingLine(ActivityPart):
     class Source(models.TextChoices):
         EAFRD = "eafrd", _("ELFLA (LEADER)")
         ACTIVE_CITIZENS = "acf", _("Aktīvo iedzīvotāju fonds")
@@ -308,6 +331,8 @@ class FundingLine(models.Model):
     source = models.CharField(_("avots"), max_length=20, choices=Source.choices)
     amount = models.DecimalField(_("summa, EUR"), max_digits=12, decimal_places=2)
     note = models.CharField(_("piezīme"), max_length=200, blank=True)
+
+    objects = ActivityPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["activity", "source", "id"]
@@ -329,13 +354,15 @@ def evidence_path(instance, filename):
     return f"evidence/activities/{instance.activity.lag.slug}/{filename}"
 
 
-class Evidence(models.Model):
+class Evidence(ActivityPart):
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("aktivitāte")
     )
     file = models.FileField(_("datne"), upload_to=evidence_path)
     description = models.CharField(_("apraksts"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(_("augšupielādēts"), auto_now_add=True)
+
+    objects = ActivityPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["activity", "uploaded_at"]
@@ -368,3 +395,58 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status} ({self.by}, {self.at:%Y-%m-%d %H:%M})"
+
+
+class YearClosureQuerySet(models.QuerySet):
+    def in_force(self):
+        """Closures that have not been reopened: these years are read-only."""
+        return self.filter(reopened_at__isnull=True)
+
+
+class YearClosure(models.Model):
+    """The board closed a year (for all three LAGs): its records are read-only until the board reopens
+    it with a written reason. Closing again makes a new row, so the history of closes and reopenings
+    stays (invariant 9). The frozen figures of the close live in ``indicators.YearSnapshot``."""
+
+    year = models.PositiveSmallIntegerField(_("gads"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("slēdza")
+    )
+    closed_at = models.DateTimeField(_("slēgts"))
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("atvēra"),
+    )
+    reopened_at = models.DateTimeField(_("atvērts no jauna"), null=True, blank=True)
+    reopen_reason = models.TextField(_("atvēršanas iemesls"), blank=True)
+
+    objects = YearClosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-closed_at"]
+        verbose_name = _("gada slēgšana")
+        verbose_name_plural = _("gadu slēgšana")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=Q(reopened_at__isnull=True),
+                name="yearclosure_one_in_force",
+                violation_error_message=_("Šis gads jau ir slēgts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True) | ~Q(reopen_reason=""),
+                name="yearclosure_reopen_has_reason",
+                violation_error_message=_("Gadu var atvērt tikai, norādot iemeslu."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}"
+
+    @property
+    def in_force(self):
+        return self.reopened_at is None

@@ -97,7 +97,9 @@ def locked_reason(record):
     The single hook for rules such as "a closed year is read-only": every write path reaches it
     through :func:`edit_refusal` or :func:`transition_refusal`.
     """
-    return None
+    from .closing import locked_message
+
+    return locked_message(record)
 
 
 def can_add(user, lag=None):

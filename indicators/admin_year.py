@@ -1,0 +1,169 @@
+"""The board's page in the admin: close or reopen a year, and generate / download the annual report.
+Registered from ``IndicatorsConfig.ready`` (the app's ``admin.py`` belongs to the staff workflow)."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from modeltranslation.admin import TranslationAdmin
+
+from partners.models import LAG
+from strategy.models import Strategy, YearClosure
+
+from . import report as reports
+from .models import Report, YearSnapshot, YearSummary
+from .yearclose import close_year, latest_snapshot, may_close_years, reopen_year
+
+
+class YearClosureAdmin(admin.ModelAdmin):
+    """The changelist is the board's year page; "add" is closing a year (from that page)."""
+
+    def has_module_permission(self, request):
+        return may_close_years(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return may_close_years(request.user)
+
+    def has_add_permission(self, request):
+        return may_close_years(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:year>/close/", wrap(self.close_view), name="strategy_yearclosure_close"),
+            path("<int:year>/reopen/", wrap(self.reopen_view), name="strategy_yearclosure_reopen"),
+            path("<int:year>/report/", wrap(self.report_view), name="strategy_yearclosure_report"),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:strategy_yearclosure_changelist")
+
+    def changelist_view(self, request, extra_context=None):
+        if not may_close_years(request.user):
+            raise PermissionDenied
+        strategy = Strategy.objects.current()
+        closures = list(YearClosure.objects.select_related("closed_by", "reopened_by"))
+        in_force = {c.year: c for c in closures if c.in_force}
+        snapshots = {
+            s.closure_id: s
+            for s in YearSnapshot.objects.prefetch_related("reports__lag").order_by("created_at")
+        }
+        years = []
+        for year in strategy.years if strategy else []:
+            closure = in_force.get(year)
+            snapshot = snapshots.get(closure.pk) if closure else None
+            years.append({"year": year, "closure": closure, "snapshot": snapshot})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Gada slēgšana un gada pārskats"),
+            "opts": self.model._meta,
+            "years": years,
+            "history": closures,
+            "scopes": [("", _("visas VRG kopā"))] + [(lag.slug, lag.short_name) for lag in LAG.objects.all()],
+            "languages": [("lv", "LV"), ("en", "EN")],
+            "stored": Report.objects.select_related("lag", "snapshot").order_by("-year", "lag", "language"),
+        }
+        return TemplateResponse(request, "admin/indicators/year_board.html", context)
+
+    def _post_only(self, request):
+        if request.method != "POST":
+            raise Http404
+        if not may_close_years(request.user):
+            raise PermissionDenied
+
+    def close_view(self, request, year):
+        self._post_only(request)
+        try:
+            close_year(year=year, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("%(year)s. gads slēgts; skaitļi iesaldēti momentuzņēmumā.") % {"year": year}
+            )
+        return redirect("admin:strategy_yearclosure_changelist")
+
+    def reopen_view(self, request, year):
+        self._post_only(request)
+        try:
+            reopen_year(year=year, by=request.user, reason=request.POST.get("reason", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("%(year)s. gads atvērts no jauna; iemesls ierakstīts.") % {"year": year}
+            )
+        return redirect("admin:strategy_yearclosure_changelist")
+
+    def report_view(self, request, year):
+        if not may_close_years(request.user):
+            raise PermissionDenied
+        lag = request.GET.get("lag") or None
+        language = request.GET.get("lang") or "lv"
+        if language not in reports.LANGUAGES or (lag and not LAG.objects.filter(slug=lag).exists()):
+            raise Http404
+        pdf, _report = reports.annual_report(year=year, lag=lag, language=language)
+        final = latest_snapshot(year) is not None
+        name = f"ddkc-{year}-{lag or 'joint'}-{language}{'' if final else '-provisional'}.pdf"
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class YearSummaryAdmin(TranslationAdmin):
+    list_display = ["year", "strategy"]
+    list_filter = ["strategy"]
+
+    def has_module_permission(self, request):
+        return may_close_years(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return may_close_years(request.user) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return may_close_years(request.user) or super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return may_close_years(request.user) or super().has_change_permission(request, obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class YearSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["year", "created_at", "closure"]
+    exclude = ["data"]
+
+
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["year", "lag", "language", "sha256", "size", "created_at"]
+    list_filter = ["year", "language"]
+
+
+def register():
+    for model, model_admin in (
+        (YearClosure, YearClosureAdmin),
+        (YearSummary, YearSummaryAdmin),
+        (YearSnapshot, YearSnapshotAdmin),
+        (Report, ReportAdmin),
+    ):
+        if not admin.site.is_registered(model):
+            admin.site.register(model, model_admin)

@@ -1,0 +1,303 @@
+"""The annual report: a tagged PDF (PDF/UA-1) rendered by WeasyPrint from ``templates/indicators/report/``.
+
+The context comes from one year-data dict (``indicators.annual.year_data``): live from the progress
+engine for an open year (the report then says "provisional" on every page), or the latest frozen
+snapshot for a closed year — so a closed year's report is the same bytes whatever happens to the data
+later. The document's creation date is the snapshot's time, which makes the output deterministic;
+the SHA-256 of each stored PDF is kept in ``Report``.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from strategy.models import FundingLine, Strategy
+
+from .annual import JOINT, year_data
+from .charts import bar_chart
+from .models import Report
+from .progress import AT_RISK_FROM, EXPLANATIONS, FORMULA, ON_TRACK_FROM, Status
+from .yearclose import latest_snapshot
+
+LANGUAGES = ("lv", "en")
+
+
+def _dec(value):
+    return None if value is None else Decimal(value)
+
+
+@dataclass(frozen=True)
+class FrozenFigure:
+    """An engine figure read back from year data; the same attributes the shared includes use."""
+
+    indicator: SimpleNamespace
+    lag: SimpleNamespace | None
+    year: int | None
+    years: tuple
+    aggregation: str
+    actual: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    baseline: Decimal | None
+    target: Decimal | None
+    progress: Decimal | None
+    status: str
+
+    @classmethod
+    def load(cls, raw, indicator, lag):
+        years = tuple(range(raw["years"][0], raw["years"][1] + 1)) if raw.get("years") else ()
+        return cls(
+            indicator=indicator,
+            lag=lag,
+            year=raw["year"],
+            years=years,
+            aggregation=raw["aggregation"],
+            actual=_dec(raw["actual"]),
+            numerator=_dec(raw["numerator"]),
+            denominator=_dec(raw["denominator"]),
+            baseline=_dec(raw["baseline"]),
+            target=_dec(raw["target"]),
+            progress=_dec(raw["progress"]),
+            status=raw["status"],
+        )
+
+    @property
+    def has_data(self):
+        return self.actual is not None
+
+    @property
+    def status_label(self):
+        return Status(self.status).label
+
+    @property
+    def progress_percent(self):
+        return None if self.progress is None else (self.progress * 100).quantize(Decimal("1"))
+
+    @property
+    def bar_percent(self):
+        if self.progress is None:
+            return None
+        return int(max(Decimal(0), min(Decimal(100), self.progress * 100)))
+
+    @property
+    def records_url(self):
+        """The portal page with the records behind the figure (absolute: the PDF leaves the portal)."""
+        query = {}
+        if self.lag is not None:
+            query["lag"] = self.lag.slug
+        if self.year is not None:
+            query["year"] = self.year
+        url = settings.PORTAL_URL.rstrip("/") + reverse("indicators:records", args=[self.indicator.code])
+        return f"{url}?{urlencode(query)}" if query else url
+
+
+def _localised(obj, field):
+    language = translation.get_language() or "lv"
+    return obj.get(f"{field}_{language}") or obj.get(f"{field}_lv") or ""
+
+
+def _where(venue, place):
+    """The venue and the parishes, without saying the same name twice."""
+    if not venue or venue in place:
+        return place
+    return f"{venue}; {place}" if place else venue
+
+
+def _date(iso):
+    return date.fromisoformat(iso) if iso else None
+
+
+def build_context(data, *, lag=None, created_at):
+    """The template context of one scope (``lag`` = a LAG slug, or None for the three jointly)."""
+    scope_key = lag or JOINT
+    if scope_key not in data["scopes"]:
+        raise KeyError(scope_key)
+    scope = data["scopes"][scope_key]
+    lags = {item["slug"]: SimpleNamespace(**item) for item in data["lags"]}
+    indicators = [SimpleNamespace(**item) for item in data["indicators"]]
+    scope_lag = lags.get(lag)
+    years = list(range(data["strategy"]["period"][0], data["year"] + 1))
+
+    rows = []
+    for indicator in indicators:
+        figures = scope["figures"][indicator.code]
+        series = [FrozenFigure.load(raw, indicator, scope_lag) for raw in figures["series"]]
+        groups = [(_localised(vars(scope_lag), "short_name") if scope_lag else _("Visas VRG kopā"), series)]
+        if scope_lag is None:
+            for slug, item in lags.items():
+                lag_series = data["scopes"][slug]["figures"][indicator.code]["series"]
+                groups.append(
+                    (
+                        _localised(vars(item), "short_name"),
+                        [FrozenFigure.load(r, indicator, item) for r in lag_series],
+                    )
+                )
+        rows.append(
+            {
+                "indicator": indicator,
+                "name": _localised(vars(indicator), "name"),
+                "year": FrozenFigure.load(figures["year"], indicator, scope_lag),
+                "cumulative": FrozenFigure.load(figures["cumulative"], indicator, scope_lag),
+                "chart": bar_chart(
+                    title=f"{indicator.code} {_localised(vars(indicator), 'name')}",
+                    indicator=indicator,
+                    years=years,
+                    groups=groups,
+                ),
+            }
+        )
+
+    sources = dict(FundingLine.Source.choices)
+    priorities = []
+    for section in scope["priorities"]:
+        items = [
+            {
+                **item,
+                "title": item.get(f"title_{translation.get_language()}") or item["title_lv"],
+                "title_fallback": translation.get_language() != "lv" and not item.get("title_en"),
+                "start_date": _date(item["start_date"]),
+                "end_date": _date(item["end_date"]),
+                "lag_name": _localised(vars(lags[item["lag"]]), "short_name"),
+                "funding": _dec(item["funding"]),
+                "where": _where(item["venue"], item["place"]),
+            }
+            for item in section["items"]
+        ]
+        priorities.append(
+            {
+                "number": section["number"],
+                "title": _localised(section, "title"),
+                "totals": {k: _dec(v) for k, v in section["totals"].items()} if section["totals"] else None,
+                "truncated": section.get("truncated", False),
+                "items": items,
+            }
+        )
+    closed_at = datetime.fromisoformat(data["closed_at"]) if data.get("closed_at") else None
+    quality = [
+        {**row, "lag_name": _localised(vars(lags[row["lag"]]), "short_name")} for row in scope["quality"]
+    ]
+    return {
+        "data": data,
+        "year": data["year"],
+        "final": closed_at is not None,
+        "closed_at": closed_at,
+        "closed_by": data.get("closed_by", ""),
+        "created_at": created_at,
+        "strategy_title": _localised(data["strategy"], "title"),
+        "scope_lag": scope_lag,
+        "scope_name": _localised(vars(scope_lag), "name") if scope_lag else _("Visas trīs VRG kopā"),
+        "scope_short": _localised(vars(scope_lag), "short_name") if scope_lag else _("visas VRG kopā"),
+        "lags": list(lags.values()),
+        "headline": {k: _dec(v) for k, v in scope["headline"].items()},
+        "summary_text": data["summary"].get(translation.get_language()) or data["summary"]["lv"],
+        "summary_fallback": translation.get_language() != "lv"
+        and not data["summary"].get("en")
+        and bool(data["summary"]["lv"]),
+        "rows": rows,
+        "priorities": priorities,
+        "activity_limit": scope["activity_limit"],
+        "funding": [{"label": sources[f["source"]], "amount": _dec(f["amount"])} for f in scope["funding"]],
+        "funding_total": _dec(scope["funding_total"]),
+        "municipalities_2009": [
+            {**m, "name": _localised(m, "name")} for m in scope["municipalities"]["2009"]
+        ],
+        "municipalities_2021": [
+            {**m, "name": _localised(m, "name")} for m in scope["municipalities"]["2021"]
+        ],
+        "unplaced": scope["unplaced"],
+        "quality": quality,
+        "has_demo": data["has_demo"],
+        "formula": FORMULA,
+        "thresholds": {"on_track": int(ON_TRACK_FROM * 100), "at_risk": int(AT_RISK_FROM * 100)},
+        "explanations": [str(text) for text in EXPLANATIONS.values()],
+        "open_data_url": settings.PORTAL_URL.rstrip("/") + reverse("indicators:open_data"),
+        "portal_url": settings.PORTAL_URL.rstrip("/") + "/",
+    }
+
+
+# WeasyPrint draws inline SVG with the SVG's own style sheet only, so the chart include's classes get
+# their colours from a copy of the page rules placed inside each chart.
+SVG_OPEN = re.compile(r'(<svg class="chart-svg"[^>]*>)')
+
+
+def render_html(data, *, lag=None, language="lv", created_at):
+    with translation.override(language):
+        context = build_context(data, lag=lag, created_at=created_at)
+        context["language"] = language
+        html = render_to_string("indicators/report/report.html", context)
+        svg_style = render_to_string("indicators/report/chart_svg.css").strip()
+    return SVG_OPEN.sub(lambda m: f"{m.group(1)}<style>{svg_style}</style>", html)
+
+
+def render_pdf(data, *, lag=None, language="lv", created_at):
+    """The PDF bytes; the same data, scope, language and time give the same bytes."""
+    from weasyprint import HTML
+
+    html = render_html(data, lag=lag, language=language, created_at=created_at)
+    return HTML(string=html, base_url=settings.PORTAL_URL).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def _check(language, lag, data):
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}")
+    if lag is not None and lag not in data["scopes"]:
+        raise KeyError(lag)
+
+
+def annual_report(*, year, lag=None, language="lv", strategy=None):
+    """The PDF of a year: a closed year's stored report (rendered and stored on first request), or a
+    provisional report of an open year rendered from live data. Returns (bytes, Report or None)."""
+    strategy = strategy or Strategy.objects.current()
+    snapshot = latest_snapshot(year, strategy)
+    if snapshot is not None:
+        report = stored_report(snapshot, lag=lag, language=language)
+        with report.file.open("rb") as handle:
+            return handle.read(), report
+    data = year_data(strategy, year)
+    _check(language, lag, data)
+    return render_pdf(
+        data, lag=lag, language=language, created_at=timezone.now().replace(microsecond=0)
+    ), None
+
+
+def stored_report(snapshot, *, lag=None, language="lv"):
+    """The stored Report of a snapshot, scope and language; rendered and stored once."""
+    _check(language, lag, snapshot.data)
+    found = Report.objects.filter(snapshot=snapshot, lag__slug=lag, language=language).first()
+    if lag is None:
+        found = Report.objects.filter(snapshot=snapshot, lag__isnull=True, language=language).first()
+    if found is not None:
+        return found
+    pdf = render_pdf(snapshot.data, lag=lag, language=language, created_at=snapshot.created_at)
+    sha = hashlib.sha256(pdf).hexdigest()
+    from partners.models import LAG
+
+    report = Report(
+        snapshot=snapshot,
+        year=snapshot.year,
+        lag=LAG.objects.get(slug=lag) if lag else None,
+        language=language,
+        sha256=sha,
+        size=len(pdf),
+    )
+    name = f"ddkc-{snapshot.year}-{lag or 'joint'}-{language}-{sha[:12]}.pdf"
+    report.file.save(name, ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:  # a concurrent request stored the same report first: serve that one
+        report.file.delete(save=False)
+        return Report.objects.get(snapshot=snapshot, lag=report.lag, language=language)
+    return report

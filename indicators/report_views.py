@@ -1,0 +1,70 @@
+"""The public Reports page: the annual reports of closed years, with their SHA-256, in both languages."""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+
+from partners.models import LAG
+from strategy.models import Strategy
+
+from .models import Report, YearSnapshot
+from .report import LANGUAGES, stored_report
+from .yearclose import latest_snapshot, year_states
+
+
+def reports(request):
+    strategy = Strategy.objects.current()
+    if strategy is None:
+        raise Http404
+    states = year_states(strategy)
+    snapshots = {
+        s.year: s
+        for s in YearSnapshot.objects.filter(strategy=strategy, closure__reopened_at__isnull=True).order_by(
+            "created_at"
+        )
+    }
+    stored = {
+        (r.snapshot_id, r.lag.slug if r.lag_id else "", r.language): r
+        for r in Report.objects.filter(snapshot__in=snapshots.values()).select_related("lag")
+    }
+    scopes = [("", None)] + [(lag.slug, lag) for lag in LAG.objects.all()]
+    years = []
+    for year in sorted(states, reverse=True):
+        snapshot = snapshots.get(year)
+        rows = []
+        if snapshot is not None:
+            for slug, lag in scopes:
+                rows.append(
+                    {
+                        "lag": lag,
+                        "files": [
+                            {
+                                "language": lang,
+                                "report": stored.get((snapshot.pk, slug, lang)),
+                                "slug": slug or "joint",
+                            }
+                            for lang in LANGUAGES
+                        ],
+                    }
+                )
+        years.append({"year": year, "closed": states[year], "snapshot": snapshot, "rows": rows})
+    return render(request, "indicators/reports.html", {"strategy": strategy, "years": years})
+
+
+def report_file(request, year, scope, language):
+    """A closed year's report: the stored file, rendered and stored on the first request."""
+    if language not in LANGUAGES:
+        raise Http404
+    snapshot = latest_snapshot(year)
+    if snapshot is None:
+        raise Http404
+    lag = None if scope == "joint" else scope
+    if lag is not None and lag not in snapshot.data["scopes"]:
+        raise Http404
+    report = stored_report(snapshot, lag=lag, language=language)
+    response = FileResponse(
+        report.file.open("rb"),
+        content_type="application/pdf",
+        filename=f"ddkc-{year}-{scope}-{language}.pdf",
+    )
+    response["X-Content-SHA256"] = report.sha256
+    return response

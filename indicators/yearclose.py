@@ -1,0 +1,84 @@
+"""The board's year: close (freeze the figures), reopen (with a written, logged reason), close again
+(a new snapshot; the earlier ones stay). Keyword-only service functions; the admin and tests use them."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners import roles
+from strategy.closing import closed_years
+from strategy.models import Strategy, YearClosure
+
+from .annual import year_data
+from .models import YearSnapshot
+
+
+def may_close_years(user):
+    """The board closes and reopens years; the secretariat runs the yearly cycle for it."""
+    return user.is_superuser or roles.has_role(user, roles.BOARD) or roles.has_role(user, roles.SECRETARIAT)
+
+
+def _check(user, strategy, year):
+    if not may_close_years(user):
+        raise PermissionDenied(_("Gadu var slēgt un atvērt tikai valde vai sekretariāts."))
+    if year not in strategy.years:
+        raise ValidationError(
+            _("%(year)s. gads nav stratēģijas periodā (%(start)s–%(end)s).")
+            % {"year": year, "start": strategy.period_start, "end": strategy.period_end}
+        )
+
+
+@transaction.atomic
+def close_year(*, year, by, strategy=None, now=None):
+    """Close ``year`` for all LAGs and freeze its figures. Returns the new snapshot."""
+    strategy = strategy or Strategy.objects.current()
+    _check(by, strategy, year)
+    # Serialise concurrent closes of the same year: the partial unique constraint refuses the second.
+    if YearClosure.objects.in_force().select_for_update().filter(year=year).exists():
+        raise ValidationError(_("%(year)s. gads jau ir slēgts.") % {"year": year})
+    now = now or timezone.now()
+    closure = YearClosure(year=year, closed_by=by, closed_at=now)
+    closure.full_clean()
+    closure.save()
+    data = year_data(strategy, year)
+    data["closed_at"] = now.isoformat()
+    data["closed_by"] = by.get_full_name() or by.get_username()
+    return YearSnapshot.objects.create(
+        closure=closure, strategy=strategy, year=year, data=data, created_at=now
+    )
+
+
+@transaction.atomic
+def reopen_year(*, year, by, reason, strategy=None, now=None):
+    """Reopen a closed year; the reason is required and logged on the closure. Snapshots stay."""
+    strategy = strategy or Strategy.objects.current()
+    _check(by, strategy, year)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Gadu var atvērt tikai, norādot iemeslu."))
+    closure = YearClosure.objects.in_force().select_for_update().filter(year=year).first()
+    if closure is None:
+        raise ValidationError(_("%(year)s. gads nav slēgts.") % {"year": year})
+    closure.reopened_by = by
+    closure.reopened_at = now or timezone.now()
+    closure.reopen_reason = reason
+    closure.full_clean()
+    closure.save()
+    return closure
+
+
+def latest_snapshot(year, strategy=None):
+    """The snapshot of the year's closure in force, or None when the year is open (provisional)."""
+    strategy = strategy or Strategy.objects.current()
+    return (
+        YearSnapshot.objects.filter(strategy=strategy, year=year, closure__reopened_at__isnull=True)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def year_states(strategy):
+    """{year: True if closed (final) else False (provisional)} for the strategy's years (one query)."""
+    closed = closed_years()
+    return {year: year in closed for year in strategy.years}

@@ -1,0 +1,153 @@
+"""A closed year is read-only until the board reopens it (invariant 9).
+
+The lock sits at the lowest level every path goes through, so no path can forget it:
+
+* ``YearLocked.clean()`` — forms (admin add/change, inlines) and imports that call ``full_clean()``
+  show the Latvian message next to the record;
+* ``YearLocked.save()`` — services (submit, approve, return), admin actions, commands and direct saves;
+  it checks the year the record has now *and* the year stored in the database, so a record can
+  neither be edited in a closed year nor moved into or out of one;
+* ``pre_delete`` — ``obj.delete()``, admin "delete selected" (``queryset.delete()``) and cascades;
+* ``m2m_changed`` — an activity's parishes, municipalities and priorities;
+* ``YearLockedQuerySet.update()`` — bulk updates.
+
+The permission check (``strategy.permissions``) and the admin ask ``is_locked(obj)`` to hide the
+buttons; the lock itself does not depend on them. Year closing and reopening are
+``indicators.yearclose.close_year`` / ``reopen_year`` (they also freeze the figures).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.signals import m2m_changed, pre_delete
+from django.utils.translation import gettext_lazy as _
+
+MESSAGE = _(
+    "%(year)s. gads ir slēgts: tā ierakstus nevar izveidot, labot, importēt, apstiprināt, atgriezt vai "
+    "dzēst. Gadu var atvērt no jauna valde, norādot iemeslu."
+)
+
+
+class ClosedYearError(ValidationError):
+    """A write touched a closed year. A ValidationError, so forms and importers show it as one."""
+
+    def __init__(self, year):
+        self.year = year
+        super().__init__(MESSAGE, code="closed_year", params={"year": year})
+
+
+def closed_years():
+    """The years that are closed now (one query)."""
+    from .models import YearClosure
+
+    return set(YearClosure.objects.in_force().values_list("year", flat=True))
+
+
+def is_closed(year):
+    from .models import YearClosure
+
+    return year is not None and YearClosure.objects.in_force().filter(year=year).exists()
+
+
+def ensure_open(*years):
+    """Raise ClosedYearError if any of the years is closed."""
+    years = {y for y in years if y is not None}
+    if not years:
+        return
+    from .models import YearClosure
+
+    closed = sorted(YearClosure.objects.in_force().filter(year__in=years).values_list("year", flat=True))
+    if closed:
+        raise ClosedYearError(closed[0])
+
+
+def is_locked(obj):
+    """Whether a record may not be written because it lies in a closed year (for permission checks)."""
+    years = obj.record_years() if isinstance(obj, YearLocked) else set()
+    return bool(years & closed_years())
+
+
+class YearLockedQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        lookup = self.model.year_lookup
+        ensure_open(*self.order_by().values_list(lookup, flat=True).distinct())
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def delete(self):
+        # Checked before Django's delete opens its transaction, so a refusal leaves it usable;
+        # the pre_delete signal still guards cascades from other models.
+        ensure_open(*self.order_by().values_list(self.model.year_lookup, flat=True).distinct())
+        return super().delete()
+
+    delete.alters_data = True
+
+
+class YearLocked(models.Model):
+    """A record dated in a year: ``record_years()`` says which year(s) it belongs to; ``year_lookup``
+    is the same as a query lookup (for bulk checks)."""
+
+    year_lookup = "year"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        ensure_open(*self.record_years(), *self.stored_years())
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        ensure_open(*self.record_years(), *self.stored_years())
+        return super().delete(*args, **kwargs)
+
+    def record_years(self):
+        """The year(s) of the record as it is in memory."""
+        raise NotImplementedError
+
+    def stored_years(self):
+        """The year(s) of the record as it is in the database (empty for a new record)."""
+        if self.pk is None:
+            return set()
+        rows = type(self)._base_manager.filter(pk=self.pk).values_list(self.year_lookup, flat=True)
+        return {y for y in rows if y is not None}
+
+    def clean(self):
+        super().clean()
+        ensure_open(*self.record_years(), *self.stored_years())
+
+
+def _refuse_delete(sender, instance, **kwargs):
+    if isinstance(instance, YearLocked):
+        ensure_open(*instance.record_years())
+
+
+def _refuse_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    if not reverse and isinstance(instance, YearLocked):
+        ensure_open(*instance.record_years(), *instance.stored_years())
+    elif reverse and issubclass(model, YearLocked):
+        if pk_set is None:  # clear() from the other side: every related record
+            related = getattr(instance, _reverse_accessor(sender, model))
+            ensure_open(*related.values_list(model.year_lookup, flat=True))
+        else:
+            ensure_open(*model._base_manager.filter(pk__in=pk_set).values_list(model.year_lookup, flat=True))
+
+
+def _reverse_accessor(through, model):
+    for field in model._meta.many_to_many:
+        if field.remote_field.through is through:
+            return field.remote_field.get_accessor_name()
+    raise LookupError(through)
+
+
+def connect_signals():
+    pre_delete.connect(_refuse_delete, dispatch_uid="ddkc-closed-year-delete")
+    m2m_changed.connect(_refuse_m2m, dispatch_uid="ddkc-closed-year-m2m")
+
+
+def locked_message(obj):
+    """The Latvian reason a record cannot be written (its year is closed), or None — for
+    ``strategy.permissions.locked_reason``."""
+    years = sorted(obj.record_years() & closed_years()) if isinstance(obj, YearLocked) else []
+    return str(MESSAGE % {"year": years[0]}) if years else None

@@ -1,0 +1,155 @@
+"""The annual PDF report: numbers equal the dashboard's, LV and EN, tagged and deterministic, and a
+closed year's report never changes."""
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import zlib
+from datetime import date
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+
+from indicators.models import Report, YearSnapshot
+from indicators.report import render_pdf, stored_report
+from indicators.yearclose import close_year, reopen_year
+from partners import roles
+from strategy.models import Activity
+from tests import factories
+
+YEAR = 2024
+NBSP = re.compile("[\u00a0\u202f]")
+
+
+def _tool(name):
+    if shutil.which(name) is None:
+        if os.environ.get("E2E_REQUIRED"):
+            pytest.fail(f"{name} (poppler-utils) is required")
+        pytest.skip(f"{name} (poppler-utils) is not installed")
+    return name
+
+
+def pdf_text(pdf, tmp_path, layout=True):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    args = [_tool("pdftotext"), *(["-layout"] if layout else []), str(path), "-"]
+    return NBSP.sub(" ", subprocess.run(args, capture_output=True, check=True, text=True).stdout)
+
+
+def document_languages(pdf):
+    """The /Lang entries of the PDF (the catalog sits in a compressed object stream)."""
+    found = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            found += re.findall(rb"/Lang ?\(([a-z]+)\)", zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    return found
+
+
+def dashboard_values(client, language, lag=None):
+    """{code: the value text of the dashboard's card} for YEAR and the scope."""
+    query = f"?year={YEAR}" + (f"&lag={lag}" if lag else "")
+    html = client.get(f"/{language}/indicators/{query}").content.decode()
+    values = {}
+    for code, value in re.findall(r'id="kpi-(\w+)".*?class="kpi-value">(?:<a [^>]*>)?(.*?)</', html, re.S):
+        values[code] = NBSP.sub(" ", re.sub(r"<[^>]+>", "", value)).strip()
+    return values
+
+
+@pytest.fixture
+def board(db):
+    return factories.user(role=roles.BOARD)
+
+
+@pytest.fixture
+def snapshot(demo, board):
+    return close_year(year=YEAR, by=board)
+
+
+@pytest.mark.parametrize(
+    ("language", "lag", "title"),
+    [("lv", None, "Gada pārskats 2024"), ("en", "kraslava", "Annual report 2024")],
+)
+def test_report_numbers_equal_the_dashboard_in_a_tagged_pdf(client, snapshot, tmp_path, language, lag, title):
+    pdf = stored_report(snapshot, lag=lag, language=language).file.read()
+    lines = pdf_text(pdf, tmp_path).splitlines()
+    expected = dashboard_values(client, language, lag)
+    assert len(expected) == 16
+    for code, value in expected.items():
+        row = next(line for line in lines if re.match(rf"\s*{code} ", line))
+        # the table row of the indicator shows the year's actual value as the dashboard does (a long
+        # amount's unit wraps to the next line of the cell)
+        assert value.removesuffix(" EUR") in row, (code, value, row)
+
+    # accessible: tagged, document language set, every font embedded
+    path = tmp_path / "report.pdf"
+    info = subprocess.run([_tool("pdfinfo"), str(path)], capture_output=True, check=True, text=True).stdout
+    assert "Tagged:          yes" in info
+    fonts = subprocess.run([_tool("pdffonts"), str(path)], capture_output=True, check=True, text=True).stdout
+    font_rows = [line.split() for line in fonts.splitlines()[2:]]
+    assert font_rows
+    assert all(row[-5] == "yes" for row in font_rows), fonts  # the "emb" column
+    assert document_languages(pdf) == [language.encode()]
+
+    text = pdf_text(pdf, tmp_path, layout=False)
+    assert title in text
+    final = {"lv": "Galīgie dati (gads slēgts)", "en": "Final data (year closed)"}[language]
+    # "final" (or "provisional") stands in the running header of every page
+    assert all(final in page for page in text.split("\f") if page.strip())
+    if language == "lv":  # Latvian diacritics survive extraction
+        for words in ("Rādītāju tabula", "Līdzdalība pa novadiem", "Krāslavas rajona partnerība"):
+            assert words in text
+
+
+def test_closed_year_report_does_not_change_when_data_is_reopened_and_edited(snapshot, board, client):
+    report = stored_report(snapshot, language="lv")
+    stored_bytes = report.file.read()
+    assert hashlib.sha256(stored_bytes).hexdigest() == report.sha256
+    # a second download serves the stored file: no new row, no new render
+    assert stored_report(snapshot, language="lv") == report
+    assert Report.objects.count() == 1
+    reopen_year(year=YEAR, by=board, reason="Labojums")
+    activity = Activity.objects.approved().filter(start_date__year=YEAR).first()
+    activity.participants_total = (activity.participants_total or 0) + 1000
+    activity.save()
+    factories.activity(lag=activity.lag, start_date=date(YEAR, 6, 1))
+    snapshot.refresh_from_db()
+    # deterministic: the same snapshot renders the same bytes, whatever happened to the data since
+    assert render_pdf(snapshot.data, language="lv", created_at=snapshot.created_at) == stored_bytes
+    report.file.open("rb")
+    assert report.file.read() == stored_bytes
+    # closing again freezes the new figures in a new snapshot; the first one stays
+    second = close_year(year=YEAR, by=board)
+    assert YearSnapshot.objects.filter(year=YEAR).count() == 2
+    assert second.data["scopes"]["joint"]["headline"] != snapshot.data["scopes"]["joint"]["headline"]
+
+
+def test_reports_page_lists_closed_years_with_sha256(client, snapshot):
+    content = b"%PDF-1.7 stored report"
+    report = Report(
+        snapshot=snapshot, year=YEAR, language="lv", sha256=hashlib.sha256(content).hexdigest(), size=13
+    )
+    report.file.save("stored.pdf", ContentFile(content))
+    page = client.get("/lv/reports/").content.decode()
+    assert report.sha256 in page
+    assert "galīgie dati (gads slēgts)" in page
+    assert "provizoriski dati" in page
+    english = client.get("/en/reports/").content.decode()
+    assert "final (year closed)" in english
+    response = client.get(f"/lv/reports/{YEAR}/joint-lv.pdf")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == report.file.open("rb").read()
+    assert client.get("/lv/reports/2023/joint-lv.pdf").status_code == 404
+
+
+def test_annual_report_command_writes_a_provisional_pdf_of_an_open_year(demo, tmp_path, capsys):
+    output = tmp_path / "r.pdf"
+    call_command("annual_report", year=2023, lag="kraslava", lang="en", output=str(output))
+    assert output.read_bytes().startswith(b"%PDF")
+    assert "provizorisks" in capsys.readouterr().out
+    text = pdf_text(output.read_bytes(), tmp_path, layout=False)
+    assert "Provisional data (year not closed)" in text
