@@ -9,6 +9,7 @@ import functools
 import uuid
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
@@ -35,6 +36,9 @@ def _on_change(sender, **kwargs):
     if meta is None or meta.app_label not in WATCHED_APPS or meta.model_name in IGNORED_MODELS:
         return
     bump_data_version()
+    # A page rendered by another request between this write and its commit still shows the old data;
+    # bumping again once the transaction commits keeps such a page out of the cache for good.
+    transaction.on_commit(bump_data_version)
 
 
 def connect_signals():

@@ -211,6 +211,7 @@ def open_data(request):
     return render(request, "indicators/open_data.html", context)
 
 
+@public_page
 def open_data_file(request, dataset, fmt):
     if dataset not in opendata.DATASETS or fmt not in opendata.FORMATS:
         raise Http404

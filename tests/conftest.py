@@ -17,13 +17,18 @@ def demo(strategy):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_public_cache():
-    """Each test starts with an empty public cache (pages are cached under a data version)."""
+def _fresh_public_cache_and_language():
+    """Each test starts with an empty public cache (pages are cached under a data version) and in
+    Latvian: the test client leaves the last request's language active in the thread."""
+    from django.conf import settings
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
