@@ -79,11 +79,23 @@ def test_report_numbers_equal_the_dashboard_in_a_tagged_pdf(client, snapshot, tm
     lines = pdf_text(pdf, tmp_path).splitlines()
     expected = dashboard_values(client, language, lag)
     assert len(expected) == 16
-    for code, value in expected.items():
-        row = next(line for line in lines if re.match(rf"\s*{code} ", line))
-        # the table row of the indicator shows the year's actual value as the dashboard does (a long
-        # amount's unit wraps to the next line of the cell)
-        assert value.removesuffix(" EUR") in row, (code, value, row)
+    codes = list(expected)
+    for position, code in enumerate(codes):
+        # the indicator's table row: from its code to the next indicator's code (long amounts wrap
+        # onto further lines of the row)
+        start = next(i for i, line in enumerate(lines) if re.match(rf"\s*{code} ", line))
+        following = codes[position + 1] if position + 1 < len(codes) else None
+        end = next(
+            (
+                i
+                for i, line in enumerate(lines[start + 1 :], start + 1)
+                if following and re.match(rf"\s*{following} ", line)
+            ),
+            start + 8,
+        )
+        row = " ".join(lines[start:end])
+        value = expected[code]
+        assert value in row, (code, value, row)
 
     # accessible: tagged, document language set, every font embedded
     path = tmp_path / "report.pdf"
