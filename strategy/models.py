@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import LAG, Municipality, TerritoryUnit
 
+from .uploads import safe_name, validate_evidence_file
 from .workflow import Status, WorkflowQuerySet, WorkflowRecord
 
 
@@ -290,14 +291,19 @@ class FundingLine(models.Model):
 
 
 def evidence_path(instance, filename):
-    return f"evidence/activities/{instance.activity.lag.slug}/{filename}"
+    return safe_name(f"evidence/activities/{instance.activity.lag.slug}", instance.file, filename)
 
 
 class Evidence(models.Model):
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("aktivitāte")
     )
-    file = models.FileField(_("datne"), upload_to=evidence_path)
+    file = models.FileField(
+        _("datne"),
+        upload_to=evidence_path,
+        validators=[validate_evidence_file],
+        help_text=_("PDF, JPEG, PNG, XLSX vai DOCX."),
+    )
     description = models.CharField(_("apraksts"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(_("augšupielādēts"), auto_now_add=True)
 
