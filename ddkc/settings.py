@@ -222,6 +222,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Showing the login form costs no lookup; only a login attempt is checked against the lock.
+AXES_NEVER_LOCKOUT_GET = True
 # Unlocking is an operator's job (`manage.py axes_reset_username NAME`), not an admin page.
 AXES_ENABLE_ADMIN = False
 AXES_LOCKOUT_CALLABLE = "ddkc.security.lockout"

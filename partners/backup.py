@@ -61,10 +61,57 @@ def file_names():
     return sorted(names)
 
 
-def _snapshot(using):
-    # One consistent view of every table while dumping, even with staff saving meanwhile.
+def _natural_key_joins(model):
+    """What a row's natural key reads beyond its own columns (e.g. an indicator's strategy slug)."""
+    dependencies = set(getattr(model.natural_key, "dependencies", []))
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model._meta.label_lower in dependencies
+    ]
+
+
+def _rows(using):
+    """Every backed-up row, models in dependency order, each by primary key — what ``dumpdata`` gives,
+    but with the related rows whose natural keys are written fetched by joins and prefetches instead
+    of one query per reference."""
+    by_app = {}
+    for model in backed_up_models():
+        by_app.setdefault(model._meta.app_config, []).append(model)
+    for model in serializers.sort_dependencies(by_app.items()):
+        joins = []
+        for field in model._meta.concrete_fields:
+            target = field.related_model
+            if field.is_relation and hasattr(target, "natural_key"):
+                joins += [field.name, *(f"{field.name}__{name}" for name in _natural_key_joins(target))]
+        prefetches = [
+            models.Prefetch(
+                field.name,
+                queryset=field.related_model._default_manager.select_related(
+                    *(
+                        _natural_key_joins(field.related_model)
+                        if hasattr(field.related_model, "natural_key")
+                        else []
+                    )
+                ),
+            )
+            for field in model._meta.many_to_many
+            if field.remote_field.through._meta.auto_created
+        ]
+        queryset = (
+            model._default_manager.using(using)
+            .order_by(model._meta.pk.name)
+            .select_related(*joins)
+            .prefetch_related(*prefetches)
+        )
+        yield from queryset.iterator(chunk_size=2000)
+
+
+def _snapshot(using, outermost):
+    # One consistent view of every table while dumping, even with staff saving meanwhile. Only the
+    # first statement of a transaction can choose its isolation (inside a test's it is too late).
     connection = connections[using]
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and outermost:
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
@@ -80,20 +127,17 @@ def _add_bytes(archive, name, data):
 def write_backup(output, *, using=DEFAULT_DB_ALIAS):
     """Write the backup to ``output``; returns the manifest. The file appears complete or not at all."""
     output = Path(output)
+    outermost = not connections[using].in_atomic_block
     # Translated fields are read and written through the active language: always the default one.
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic(using=using):
-        _snapshot(using)
+        _snapshot(using, outermost)
         data = io.StringIO()
-        labels = [model._meta.label for model in backed_up_models()]
-        call_command(
-            "dumpdata",
-            *labels,
-            format=SERIALIZATION,
-            natural_foreign=True,
-            natural_primary=True,
-            database=using,
-            stdout=data,
-            verbosity=0,
+        serializers.serialize(
+            SERIALIZATION,
+            _rows(using),
+            use_natural_foreign_keys=True,
+            use_natural_primary_keys=True,
+            stream=data,
         )
         counts = row_counts()
         files = file_names()
@@ -128,6 +172,20 @@ def _safe_member_name(name):
     if path.is_absolute() or ".." in path.parts or not path.parts:
         raise CommandError(f"Rezerves kopijā ir neatļauts ceļš: {name}")
     return path
+
+
+def flush_database(using=DEFAULT_DB_ALIAS):
+    """Empty every table (``manage.py flush``), also inside a transaction that already wrote rows:
+    PostgreSQL refuses TRUNCATE while deferred foreign-key checks are pending, so they run first, and
+    are deferred again for the load that follows."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("flush", interactive=False, database=using, verbosity=0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def portal_has_data():
@@ -165,7 +223,7 @@ def restore_backup(source, *, force=False, using=DEFAULT_DB_ALIAS):
                     raise CommandError(
                         "Datubāzē jau ir dati. Atjaunošana tos aizstātu; ja tas ir nodoms, palaidiet ar --force."
                     )
-                call_command("flush", interactive=False, database=using, verbosity=0)
+                flush_database(using)
             call_command("loaddata", str(folder / f"data.{SERIALIZATION}"), database=using, verbosity=0)
             counts = row_counts()
             expected = manifest.get("counts", {})
