@@ -70,5 +70,6 @@ def evidence(request, kind, pk):
     response["X-Content-Type-Options"] = "nosniff"
     # Even if a browser were to render it, the file runs no script and reaches nothing.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "public, max-age=3600" if approved else "private, no-store"
+    # No shared cache keeps evidence: an approved record can be reopened and its file withdrawn.
+    response["Cache-Control"] = "private, max-age=300" if approved else "private, no-store"
     return response

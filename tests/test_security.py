@@ -242,3 +242,23 @@ def test_admin_path_must_be_relative_and_end_with_a_slash():
     result = manage("check", ADMIN_URL="/admin")
     assert result.returncode != 0
     assert "ADMIN_URL must be a relative path" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "expected"),
+    [
+        (0, "203.0.113.9", "192.0.2.1"),  # no proxy: a client's header is ignored
+        (1, "203.0.113.9", "203.0.113.9"),  # nginx appended the client's address
+        (1, "10.6.6.6, 203.0.113.9", "203.0.113.9"),  # a forged first entry does not count
+        (2, "203.0.113.9, 198.51.100.1", "203.0.113.9"),  # two proxies
+        (2, "198.51.100.1", "192.0.2.1"),  # fewer entries than proxies: the socket's address
+    ],
+)
+def test_login_throttling_sees_the_client_address_behind_trusted_proxies(
+    settings, rf, proxies, forwarded_for, expected
+):
+    from ddkc.security import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.post("/admin/login/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=forwarded_for)
+    assert client_ip(request) == expected
