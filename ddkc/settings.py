@@ -195,8 +195,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", de
 
 # Content-Security-Policy (django-csp 4): only the portal's own files, no inline script or style,
 # no plugins, no framing. The Django admin runs under the same policy: it has no inline scripts or
-# style attributes (checked in tests/test_security.py); a few cosmetic style attributes of the
-# import/export and history templates are dropped by the browser, which changes nothing but padding.
+# style attributes (tests/test_security.py checks the HTML, tests/e2e/test_admin_csp.py the browser);
+# a few cosmetic style attributes of the import/export and history templates are dropped by the
+# browser, which changes nothing but padding and bold.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [NONE],
