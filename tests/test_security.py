@@ -36,6 +36,8 @@ def production_env(**overrides):
         "SECURE_HSTS_SECONDS": "31536000",
         "SECURE_HSTS_PRELOAD": "true",
         "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+        # The checks need no data; an in-memory database leaves no db.sqlite3 behind.
+        "DATABASE_URL": "sqlite://:memory:",
         **overrides,
     }
 
