@@ -7,6 +7,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ddkc.settings")
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("DEBUG", "false")
+# Production settings otherwise (secure cookies, HSTS off); the test client speaks plain HTTP.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ["CACHE_URL"] = "locmemcache://tests"
 # Playwright's sync API runs an event loop in the test thread; the ORM calls beside it are safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from . import views
+
 
 def root(request):
     # Latvian is the default; a visitor who chose English keeps it (language cookie only).
@@ -19,8 +21,11 @@ admin.site.index_title = "Darba vide"
 
 urlpatterns = [
     path("", root),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views.healthz, name="healthz"),
+    # Evidence files are never published under MEDIA_URL: this view decides who gets them.
+    path("evidence/<slug:kind>/<int:pk>/", views.evidence, name="evidence"),
 ]
 urlpatterns += i18n_patterns(
     path("reports/", include("indicators.report_urls")),
@@ -28,8 +33,3 @@ urlpatterns += i18n_patterns(
     path("", include("strategy.urls")),
     prefix_default_language=True,
 )
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

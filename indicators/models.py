@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import LAG, Municipality
 from strategy.closing import YearLocked, YearLockedQuerySet
 from strategy.models import ActivityType, ExpectedResult, Priority, Strategy
+from strategy.uploads import safe_name, validate_evidence_file
 from strategy.workflow import Status, WorkflowQuerySet, WorkflowRecord
 
 
@@ -210,7 +211,7 @@ class Target(YearLocked, PlanValue):
 
 
 def measurement_evidence_path(instance, filename):
-    return f"evidence/measurements/{instance.lag.slug}/{filename}"
+    return safe_name(f"evidence/measurements/{instance.lag.slug}", instance.evidence, filename)
 
 
 class MeasurementQuerySet(YearLockedQuerySet, WorkflowQuerySet):
@@ -241,7 +242,13 @@ class Measurement(YearLocked, WorkflowRecord):
     narrative = models.TextField(_("apraksts"), blank=True)
     rating = models.PositiveSmallIntegerField(_("vērtējums (1–5)"), null=True, blank=True)
     note = models.TextField(_("piezīme"), blank=True)
-    evidence = models.FileField(_("pierādījums"), upload_to=measurement_evidence_path, blank=True)
+    evidence = models.FileField(
+        _("pierādījums"),
+        upload_to=measurement_evidence_path,
+        blank=True,
+        validators=[validate_evidence_file],
+        help_text=_("PDF, JPEG, PNG, XLSX vai DOCX."),
+    )
 
     objects = MeasurementQuerySet.as_manager()
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import LAG, Municipality, TerritoryUnit
 
 from .closing import YearLocked, YearLockedQuerySet
+from .uploads import safe_name, validate_evidence_file
 from .workflow import Status, WorkflowQuerySet, WorkflowRecord
 
 
@@ -351,14 +352,19 @@ class FundingLine(ActivityPart):
 
 
 def evidence_path(instance, filename):
-    return f"evidence/activities/{instance.activity.lag.slug}/{filename}"
+    return safe_name(f"evidence/activities/{instance.activity.lag.slug}", instance.file, filename)
 
 
 class Evidence(ActivityPart):
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("aktivitāte")
     )
-    file = models.FileField(_("datne"), upload_to=evidence_path)
+    file = models.FileField(
+        _("datne"),
+        upload_to=evidence_path,
+        validators=[validate_evidence_file],
+        help_text=_("PDF, JPEG, PNG, XLSX vai DOCX."),
+    )
     description = models.CharField(_("apraksts"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(_("augšupielādēts"), auto_now_add=True)
 

@@ -1,0 +1,75 @@
+"""Views that belong to no single app: the health probe and evidence downloads."""
+
+from pathlib import PurePosixPath
+
+from django.db import DatabaseError, connection, transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from indicators.models import Measurement
+from partners import roles
+from strategy.models import Evidence
+from strategy.uploads import content_type_of
+
+
+@never_cache
+@require_safe
+@transaction.non_atomic_requests
+def healthz(request):
+    """200 ``ok`` while the database answers a query, 503 when it does not (for a load balancer or a
+    monitoring probe; it says nothing else about the portal)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def _may_see_unapproved(user, lag):
+    """Unapproved evidence is for the owning LAG's staff, the secretariat and the board."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser or (lag is not None and user.lag_id == lag.pk):
+        return True
+    return user.groups.filter(name__in=[roles.SECRETARIAT, roles.BOARD]).exists()
+
+
+def _record_file(kind, pk):
+    if kind == "activity":
+        evidence = get_object_or_404(Evidence.objects.select_related("activity__lag"), pk=pk)
+        return evidence.activity, evidence.activity.lag, evidence.file
+    if kind == "measurement":
+        measurement = get_object_or_404(Measurement.objects.select_related("lag"), pk=pk)
+        return measurement, measurement.lag, measurement.evidence
+    raise Http404
+
+
+@require_safe
+def evidence(request, kind, pk):
+    """An evidence file as a download. An approved record's file is public; any other is served only
+    to staff who may see the record, and to everyone else it does not exist (404, not 403, so that
+    record numbers reveal nothing)."""
+    record, lag, field_file = _record_file(kind, pk)
+    if not field_file:
+        raise Http404
+    approved = record.is_approved
+    if not approved and not _may_see_unapproved(request.user, lag):
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    name = PurePosixPath(field_file.name).name
+    response = FileResponse(
+        handle, as_attachment=True, filename=name, content_type=content_type_of(field_file.name)
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Even if a browser were to render it, the file runs no script and reaches nothing.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    # No shared cache keeps evidence: an approved record can be reopened and its file withdrawn.
+    response["Cache-Control"] = "private, max-age=300" if approved else "private, no-store"
+    return response

@@ -1,0 +1,104 @@
+"""Uploaded evidence: what is accepted is decided by the file's content, never by its name; the stored
+name is a random token plus the slugified original name, so nothing a user typed becomes a path.
+
+Files are not published under MEDIA_URL: ``ddkc.views.evidence`` serves them after checking who may
+see the record they belong to."""
+
+import secrets
+import zipfile
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.deconstruct import deconstructible
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+# extension → content type of the accepted kinds; the extension of a stored file is the detected kind's.
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+ACCEPTED = "PDF, JPEG, PNG, XLSX, DOCX"
+
+
+def detect_kind(file):
+    """The kind of an open file by its first bytes (and, for Office files, the zip's parts), or None."""
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(file) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        finally:
+            file.seek(0)
+        if "[Content_Types].xml" in names:
+            if any(name.startswith("xl/") for name in names):
+                return "xlsx"
+            if any(name.startswith("word/") for name in names):
+                return "docx"
+    return None
+
+
+@deconstructible
+class EvidenceFileValidator:
+    """Refuses files that are too large or whose content is not one of the accepted kinds."""
+
+    def __call__(self, value):
+        limit = settings.EVIDENCE_MAX_BYTES
+        if value.size > limit:
+            raise ValidationError(
+                _("Datne ir par lielu (%(size)s); lielākais pieļaujamais izmērs ir %(limit)s."),
+                code="file_too_large",
+                params={"size": filesizeformat(value.size), "limit": filesizeformat(limit)},
+            )
+        if detect_kind(value) is None:
+            raise ValidationError(
+                _(
+                    "Datnes saturs neatbilst nevienam atļautajam veidam (%(accepted)s). "
+                    "Datnes veidu nosaka tās saturs, nevis nosaukums."
+                ),
+                code="file_type",
+                params={"accepted": ACCEPTED},
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, EvidenceFileValidator)
+
+
+validate_evidence_file = EvidenceFileValidator()
+
+
+def safe_name(folder, field_file, filename):
+    """``folder/<random token>-<slugified original name>.<extension>``: no path parts, a name nobody can
+    guess, and the extension of the detected kind (an upload through a form has passed the validator,
+    so its content is known); a file saved by code keeps an accepted extension of its own, else ``.bin``."""
+    original = PurePosixPath(filename.replace("\\", "/"))
+    stem = slugify(original.stem)[:40].strip("-") or "datne"
+    kind = None
+    if field_file is not None and getattr(field_file, "_file", None) is not None:
+        try:
+            kind = detect_kind(field_file)
+        except (OSError, ValueError):
+            kind = None
+    if kind is None:
+        suffix = original.suffix.lstrip(".").lower()
+        kind = "jpg" if suffix == "jpeg" else suffix if suffix in CONTENT_TYPES else "bin"
+    return f"{folder}/{secrets.token_hex(8)}-{stem}.{kind}"
+
+
+def content_type_of(name):
+    return CONTENT_TYPES.get(PurePosixPath(name).suffix.lstrip(".").lower(), "application/octet-stream")
