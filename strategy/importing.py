@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import F
 from django.http import HttpResponse
 from django.utils.encoding import force_str
 from django.utils.http import content_disposition_header
@@ -498,6 +499,12 @@ class LAGRecordResource(resources.ModelResource):
                     {f.attribute for f in self.get_import_fields() if self.is_model_field(f)} - {"id"}
                 )
                 model.objects.bulk_update(self.update_instances, fields, batch_size=batch_size)
+                # An import is a save too: a change form opened before it must not overwrite it.
+                model._base_manager.filter(pk__in=[obj.pk for obj in self.update_instances]).update(
+                    version=F("version") + 1
+                )
+                for obj in self.update_instances:
+                    obj.version += 1
                 self.save_relations(self.update_instances, created=False)
                 model.history.bulk_history_create(
                     self.update_instances,
