@@ -27,6 +27,7 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from partners.models import LAG
+from partners.spreadsheets import neutralise, restore
 
 from . import permissions
 
@@ -198,7 +199,8 @@ class TextWidget(widgets.Widget):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        # A file the portal exported has formula-like texts neutralised: take back the apostrophe.
+        return restore(str(value).strip())
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
@@ -412,6 +414,18 @@ class LAGRecordResource(resources.ModelResource):
             errors.setdefault(self.import_id_columns()[0], ValidationError(error, code="refused"))
         if errors:
             raise ValidationError(errors)
+
+    # export ----------------------------------------------------------------------------------
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        """Every exported text cell goes through the portal's one formula-injection guard; number
+        and date columns are written by their widgets and are never formulas."""
+        values = super().export_resource(instance, selected_fields, **kwargs)
+        fields = self.get_export_fields(selected_fields)
+        return [
+            value if isinstance(field.widget, LatvianDecimalWidget | LatvianDateWidget) else neutralise(value)
+            for field, value in zip(fields, values, strict=True)
+        ]
 
     def column_for(self, attribute):
         for field in self.fields.values():
