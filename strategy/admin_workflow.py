@@ -32,7 +32,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from partners.models import LAG
 
 from . import permissions, services
-from .importing import FORMATS, import_template_response
+from .importing import FORMATS, FileReadError, import_template_response
 from .models import StatusChange
 from .workflow import CONFLICT_MESSAGE, EditConflict, Status
 
@@ -518,6 +518,17 @@ class WorkflowAdmin(ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin)
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # django-import-export names the exception class in English; staff need to know what to do.
+        if isinstance(e, FileReadError):
+            message = str(e)
+        else:
+            message = _(
+                "Datni neizdevās nolasīt. Pārbaudiet, vai izvēlētais formāts (CSV vai XLSX) atbilst "
+                "datnei un vai tā ir saglabāta no izklājlapas; varat sākt ar importa veidni."
+            )
+        form.add_error("import_file", message)
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)

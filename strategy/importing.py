@@ -36,6 +36,10 @@ from . import permissions
 ENCODINGS = ("utf-8-sig", "cp1257")
 
 
+class FileReadError(ValueError):
+    """A file that cannot be read as a table; the message (Latvian) says why and is shown as is."""
+
+
 def decode(data):
     """UTF-8 (with or without BOM) when the bytes are valid UTF-8, otherwise Windows-1257 (what
     Excel on a Latvian Windows writes when told "CSV")."""
@@ -46,7 +50,7 @@ def decode(data):
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValueError(_("Datnes kodējums nav atpazīts: saglabājiet to kā UTF-8 vai Windows-1257."))
+    raise FileReadError(_("Datnes kodējums nav atpazīts: saglabājiet to kā UTF-8 vai Windows-1257."))
 
 
 def sniff_delimiter(text):
@@ -79,7 +83,7 @@ class LatvianCSV(base_formats.CSV):
         dataset.headers = [cell.strip() for cell in rows[0]]
         for number, row in enumerate(rows[1:], start=2):
             if len(row) > width and any(cell.strip() for cell in row[width:]):
-                raise ValueError(
+                raise FileReadError(
                     _("Rindā %(row)d ir vairāk kolonnu nekā virsrakstā: pārbaudiet atdalītāju un pēdiņas.")
                     % {"row": number}
                 )
@@ -106,6 +110,9 @@ SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 
 def is_blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+LARGEST = Decimal(10) ** 15
 
 
 class LatvianDecimalWidget(widgets.Widget):
@@ -137,6 +144,9 @@ class LatvianDecimalWidget(widgets.Widget):
                 ) from None
         if not number.is_finite():
             raise ValueError(_("«%(value)s» nav skaitlis.") % {"value": value})
+        if abs(number) >= LARGEST:
+            # No count, amount or value of the portal comes near; the database could not hold it.
+            raise ValueError(_("«%(value)s» ir pārāk liels skaitlis.") % {"value": value})
         return number.quantize(Decimal(1).scaleb(-self.places)) if self.places else number
 
     def render(self, value, obj=None, **kwargs):
@@ -199,8 +209,11 @@ class TextWidget(widgets.Widget):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
+        value = str(value)
+        if "\x00" in value:  # PostgreSQL refuses it in any text; it is never typed on purpose
+            raise ValueError(_("Tekstā ir neatļauta rakstzīme (NUL)."))
         # A file the portal exported has formula-like texts neutralised: take back the apostrophe.
-        return restore(str(value).strip())
+        return restore(value.strip())
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
