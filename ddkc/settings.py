@@ -157,8 +157,6 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "admin:login"
-# Django 6 behaviour now: a URL typed without a scheme is https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # Import: the whole file is one transaction; one bad row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -30,13 +30,13 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db import models
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import LAG
-from strategy.models import Activity, FundingLine
+from partners.models import LAG, Municipality, TerritoryUnit
+from strategy.models import Activity, Evidence, FundingLine
 from strategy.workflow import Status as WorkflowStatus
 
 from .models import Baseline, Indicator, Measurement, Target
@@ -479,3 +479,201 @@ class ProgressEngine:
 
     def for_priority(self, priority):
         return [self.figure(i) for i in self.priority_indicators.get(priority.pk, [])]
+
+
+# --- One year's breakdowns (the annual report) ------------------------------------------------------
+# Beyond the indicators, the annual report shows the year's headline totals, totals per priority,
+# funding by source, participation by municipality and the data-quality counts. They are figures too,
+# so they are computed here (invariant 2), from approved records only (invariant 1), with a fixed
+# number of GROUP BY queries whatever the amount of data.
+
+JOINT = "joint"
+
+
+def _per_scope(rows_by_lag, lag_slugs, fields):
+    """{scope: {field: Decimal}} from per-LAG rows; the joint scope is their sum."""
+    result = {JOINT: dict.fromkeys(fields, Decimal(0))}
+    for slug in lag_slugs.values():
+        result[slug] = dict.fromkeys(fields, Decimal(0))
+    for lag_id, row in rows_by_lag.items():
+        for name in fields:
+            value = Decimal(row.get(name) or 0)
+            result[lag_slugs[lag_id]][name] += value
+            result[JOINT][name] += value
+    return result
+
+
+class YearBreakdown:
+    """The figures of one year of a strategy other than the indicators', jointly (scope ``JOINT``)
+    and per LAG (scope = the LAG's slug)."""
+
+    HEADLINE_FIELDS = ("activities", "participants", "youth", "vulnerable", "funding")
+    PRIORITY_FIELDS = ("activities", "participants", "youth", "funding")
+
+    def __init__(self, engine, year):
+        self.engine = engine
+        self.year = year
+        self.lag_slugs = {lag.pk: lag.slug for lag in engine.lags}
+        self.approved = Activity.objects.approved().in_year(year)
+
+    @property
+    def scopes(self):
+        return [JOINT, *self.lag_slugs.values()]
+
+    def headline(self):
+        """{scope: {activities, participants, youth, vulnerable, funding}} of the year."""
+        rows = self.approved.values("lag_id").annotate(
+            activities=Count("id"),
+            participants=Sum("participants_total"),
+            youth=Sum("participants_youth"),
+            vulnerable=Sum("participants_vulnerable"),
+        )
+        funding = (
+            FundingLine.objects.filter(activity__in=self.approved)
+            .values("activity__lag_id")
+            .annotate(total=Sum("amount"))
+        )
+        by_lag = {r["lag_id"]: dict(r) for r in rows.order_by()}
+        for f in funding.order_by():
+            by_lag.setdefault(f["activity__lag_id"], {})["funding"] = f["total"]
+        return _per_scope(by_lag, self.lag_slugs, self.HEADLINE_FIELDS)
+
+    def priority_totals(self):
+        """{priority id or None (no priority): {scope: {activities, participants, youth, funding}}}.
+        An activity serving several priorities counts under each."""
+        counts = (
+            self.approved.values("priorities", "lag_id")
+            .annotate(
+                activities=Count("id", distinct=True),
+                participants=Sum("participants_total"),
+                youth=Sum("participants_youth"),
+            )
+            .order_by()
+        )
+        funding = (
+            FundingLine.objects.filter(activity__in=self.approved)
+            .values("activity__priorities", "activity__lag_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        per_priority = defaultdict(dict)
+        for row in counts:
+            per_priority[row["priorities"]][row["lag_id"]] = dict(row)
+        for row in funding:
+            per_priority[row["activity__priorities"]].setdefault(row["activity__lag_id"], {})["funding"] = (
+                row["total"]
+            )
+        return {
+            priority_id: _per_scope(rows, self.lag_slugs, self.PRIORITY_FIELDS)
+            for priority_id, rows in per_priority.items()
+        }
+
+    def funding_by_source(self):
+        """{scope: {source: Decimal}} of the year's approved activities (sources without money left out)."""
+        rows = (
+            FundingLine.objects.filter(activity__in=self.approved)
+            .values("source", "activity__lag_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        sums = {scope: defaultdict(Decimal) for scope in self.scopes}
+        for row in rows:
+            sums[self.lag_slugs[row["activity__lag_id"]]][row["source"]] += row["total"]
+            sums[JOINT][row["source"]] += row["total"]
+        return {
+            scope: {
+                source: by_source[source] for source in FundingLine.Source.values if by_source.get(source)
+            }
+            for scope, by_source in sums.items()
+        }
+
+    def participation_by_municipality(self):
+        """{scope: {era: {municipality: [activities, participants]}, "unplaced": [activities, participants]}}.
+
+        An activity recorded on a whole municipality covers all its parishes and towns; one spanning
+        several municipalities counts in each, so the rows do not add up to the year's total."""
+        units = {
+            u[0]: u[1:]
+            for u in TerritoryUnit.objects.values_list("pk", "municipality_2009_id", "municipality_2021_id")
+        }
+        units_of_municipality = defaultdict(set)
+        for pk, (m2009, m2021) in units.items():
+            units_of_municipality[m2009].add(pk)
+            units_of_municipality[m2021].add(pk)
+        touched = defaultdict(set)  # activity id -> unit ids
+        for activity_id, unit_id in Activity.territory_units.through.objects.filter(
+            activity__in=self.approved
+        ).values_list("activity_id", "territoryunit_id"):
+            touched[activity_id].add(unit_id)
+        for activity_id, municipality_id in Activity.municipalities.through.objects.filter(
+            activity__in=self.approved
+        ).values_list("activity_id", "municipality_id"):
+            touched[activity_id] |= units_of_municipality[municipality_id]
+        municipalities = {m.pk: m for m in Municipality.objects.all()}
+        result = {
+            scope: {
+                **{era: defaultdict(lambda: [0, 0]) for era in Municipality.Era.values},
+                "unplaced": [0, 0],
+            }
+            for scope in self.scopes
+        }
+        for activity_id, lag_id, participants in self.approved.values_list(
+            "pk", "lag_id", "participants_total"
+        ):
+            places = set()
+            for unit in touched.get(activity_id, ()):
+                places.update(units[unit])
+            for scope in (JOINT, self.lag_slugs[lag_id]):
+                cells = [result[scope]["unplaced"]] if not places else []
+                cells += [result[scope][municipalities[m].era][municipalities[m]] for m in places]
+                for cell in cells:
+                    cell[0] += 1
+                    cell[1] += participants or 0
+        return result
+
+    def data_quality(self):
+        """Per LAG: the year's records still waiting (draft, submitted, returned), approved activities
+        without evidence, whether the LAG has approved activities, and the annual reported indicators
+        it has not reported."""
+        open_statuses = [WorkflowStatus.DRAFT, WorkflowStatus.SUBMITTED, WorkflowStatus.RETURNED]
+        waiting = defaultdict(lambda: defaultdict(int))
+        for row in (
+            Activity.objects.in_year(self.year)
+            .filter(status__in=open_statuses)
+            .values("lag_id", "status")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            waiting[row["lag_id"]][f"activities_{row['status']}"] += row["n"]
+        for row in (
+            Measurement.objects.filter(year=self.year, status__in=open_statuses)
+            .values("lag_id", "status")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            waiting[row["lag_id"]][f"measurements_{row['status']}"] += row["n"]
+        no_evidence = dict(
+            self.approved.filter(~Exists(Evidence.objects.filter(activity=OuterRef("pk"))))
+            .values("lag_id")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("lag_id", "n")
+        )
+        annual = [
+            i
+            for i in self.engine.indicators
+            if i.source != Indicator.Source.ACTIVITIES and i.frequency == Indicator.Frequency.ANNUAL
+        ]
+        kinds = [f"{kind}_{status}" for kind in ("activities", "measurements") for status in open_statuses]
+        return [
+            {
+                "lag": lag.slug,
+                **{k: waiting[lag.pk][k] for k in kinds},
+                "no_evidence": no_evidence.get(lag.pk, 0),
+                "no_activities": (lag.pk, self.year) not in self.engine.active_lag_years,
+                "missing_measurements": [
+                    i.code for i in annual if (i.pk, lag.pk, self.year) not in self.engine.cells
+                ],
+            }
+            for lag in self.engine.lags
+        ]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
@@ -22,6 +23,8 @@ class LAGAdmin(TranslationAdmin):
     list_filter = ["public_benefit"]
     search_fields = ["name", "short_name", "slug"]
     inlines = [LAGPriorityInline, LocalStrategyInline]
+    # A website typed without a scheme is https (Django 6's default, chosen now explicitly).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("pagasti un pilsētas"))
     def unit_count(self, obj):

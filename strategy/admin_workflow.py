@@ -11,6 +11,8 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -317,6 +319,61 @@ class WorkflowAdmin(ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin)
             if refusal:
                 perms_needed.add(f"«{obj}»: {refusal}")
         return deleted, model_count, perms_needed, protected
+
+    # A refused write says why, in Latvian, on the record's page — never a bare "403 Forbidden".
+
+    def _refused(self, request, refusals, back):
+        return TemplateResponse(
+            request,
+            "admin/workflow/refused.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Darbība atteikta"),
+                "refusals": refusals,
+                "back": back,
+            },
+            status=403,
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and permissions.can_view(request.user, obj):
+                refusal = permissions.edit_refusal(request.user, obj)
+                if refusal:
+                    return self._refused(request, [refusal], request.path)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and permissions.can_view(request.user, obj):
+            refusal = permissions.edit_refusal(request.user, obj)
+            if refusal:
+                change_url = reverse(
+                    f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
+                    args=[obj.pk],
+                )
+                return self._refused(request, [refusal], change_url)
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _func, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (type(self).delete_selected_checked, name, description)
+        return actions
+
+    def delete_selected_checked(self, request, queryset):
+        """Django's "delete selected", after every record's own rule has agreed."""
+        refusals = [
+            f"«{obj}»: {refusal}"
+            for obj in queryset
+            if (refusal := permissions.edit_refusal(request.user, obj))
+        ]
+        if refusals:
+            return self._refused(request, refusals, request.get_full_path())
+        return delete_selected(self, request, queryset)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:

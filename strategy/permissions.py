@@ -113,6 +113,10 @@ def can_add(user, lag=None):
 
 def edit_refusal(user, record):
     """Why the user may not change (or delete) the record's content, or None when they may."""
+    # A closed year binds everyone, so it is the reason given first.
+    locked = locked_reason(record)
+    if locked:
+        return locked
     if not (is_superuser(user) or is_lag_staff(user)):
         return _("Jūsu lomai nav tiesību labot VRG ierakstus.")
     if not owns(user, record):
@@ -121,7 +125,7 @@ def edit_refusal(user, record):
         if record.status == Status.SUBMITTED:
             return _("Iesniegtu ierakstu nevar labot, kamēr koordinators to nav atgriezis.")
         return _("Apstiprināts ieraksts ir tikai lasāms; koordinators to var atvērt labošanai.")
-    return locked_reason(record)
+    return None
 
 
 def can_edit(user, record):

@@ -46,7 +46,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # The accessibility checks inject axe-core as a script, which the portal's strict CSP (rightly)
+    # refuses; the policy itself is tested under gunicorn in test_admin_csp.py.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     tab = context.new_page()
     yield tab
     context.close()

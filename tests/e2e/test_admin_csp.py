@@ -2,8 +2,6 @@
 gunicorn with production settings: the browser reports no CSP violation and no script error, and the
 admin's scripts (the translation tabs, the inline formsets, the date widgets) run."""
 
-import os
-import shutil
 import subprocess
 import sys
 
@@ -11,15 +9,11 @@ import pytest
 
 from tests.production import BASE_DIR, gunicorn, prepare, production_env
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "csp-check-Password-2026"
 
 pytestmark = pytest.mark.e2e
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("E2E_REQUIRED"):
-        raise RuntimeError("Chromium is required for the browser tests (E2E_REQUIRED is set)")
-    pytest.skip("Chromium is not installed", allow_module_level=True)
+# The browser (and skipping where Chromium is missing, unless E2E_REQUIRED=1) is tests/e2e/conftest.py's.
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +39,6 @@ def portal(tmp_path_factory):
     )
     with gunicorn(env) as base:
         yield base, folder
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def test_admin_and_public_pages_run_under_the_strict_policy(portal, browser):

@@ -363,3 +363,16 @@ def test_each_model_has_a_downloadable_import_template(client, editor, model):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert {"Dati", "Kolonnas", "Kā importēt"} <= set(load_workbook(io.BytesIO(response.content)).sheetnames)
+
+
+def test_import_of_a_row_in_a_closed_year_is_a_row_error_and_writes_nothing(kaimini, editor):
+    from indicators.yearclose import close_year
+
+    close_year(year=2024, by=factories.user(role=roles.BOARD))
+
+    result = import_activities("activities_semicolon_utf8_bom.csv", editor)
+
+    messages = [m for row in errors_of(result).values() for column in row.values() for m in column]
+    assert messages
+    assert all("2024. gads ir slēgts" in m for m in messages)
+    assert not Activity.objects.exists()

@@ -218,9 +218,10 @@ def _activity_form(activity, **changes):
 def test_admin_change_of_a_closed_year_activity_is_refused(admin_client, closed_2024):
     activity = closed_2024["activity"]
     response = admin_client.post(
-        f"/admin/strategy/activity/{activity.pk}/change/", _activity_form(activity, title_lv="Labots")
+        f"/admin/strategy/activity/{activity.pk}/change/",
+        _activity_form(activity, title_lv="Labots"),
     )
-    assert response.status_code == 200
+    assert response.status_code == 403  # refused, with the reason on the page
     assert MESSAGE in response.content.decode()
     assert Activity.objects.get(pk=activity.pk).title_lv == activity.title_lv
 

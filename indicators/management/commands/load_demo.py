@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import Baseline, Indicator, Measurement, Target
+from indicators.progress import ProgressEngine
 from partners import roles
 from partners.dbutils import ensure_migrated
 from partners.models import LAG, User
@@ -341,37 +342,55 @@ class Command(BaseCommand):
 
     @staticmethod
     def plans(rng, strategy):
-        """Baselines (2019) and yearly targets to 2026, per LAG and jointly."""
-        base_per_lag = {
-            Indicator.Unit.ACTIVITIES: (4, 20),
-            Indicator.Unit.PERSONS: (150, 900),
-            Indicator.Unit.MEMBERS: (40, 80),
-            Indicator.Unit.EUR: (20000, 60000),
-            Indicator.Unit.PERCENT: (15, 30),
-            Indicator.Unit.RATING: (2, 2),
-        }
+        """Baselines (2019) and yearly targets to 2026, per LAG and jointly, set around what the demo
+        records themselves show (from the progress engine), so that the dashboards show a believable
+        mix of on track, at risk and off track rather than random noise."""
+        engine = ProgressEngine(strategy)
         baselines, targets = [], []
-        for indicator in Indicator.objects.filter(strategy=strategy).prefetch_related("activity_types"):
-            low, high = base_per_lag[indicator.unit]
-            per_lag = {lag: Decimal(rng.randint(low, high)) for lag in LAG.objects.all()}
-            averaged = indicator.unit in (Indicator.Unit.PERCENT, Indicator.Unit.RATING)
-            joint = (
-                (sum(per_lag.values()) / len(per_lag)).quantize(Decimal("1"))
-                if averaged
-                else sum(per_lag.values())
-            )
-            for lag, value in [*per_lag.items(), (None, joint)]:
-                baselines.append(Baseline(indicator=indicator, lag=lag, year=2019, value=value, is_demo=True))
-                for year in range(strategy.period_start, strategy.period_end + 1):
-                    step = Decimal("0.06") * (year - 2019)
-                    if indicator.unit == Indicator.Unit.RATING:
-                        planned = min(Decimal(5), value + Decimal((year - 2019) // 2))
-                    elif indicator.unit == Indicator.Unit.PERCENT:
-                        planned = value + Decimal(2) * (year - 2019)
-                    else:
-                        planned = (value * (1 + step)).quantize(Decimal("1"))
-                    targets.append(
-                        Target(indicator=indicator, lag=lag, year=year, value=planned, is_demo=True)
+        for indicator in engine.indicators:
+            for lag in [*engine.lags, None]:
+                first = next(
+                    (
+                        figure.actual
+                        for year in strategy.years
+                        if (figure := engine.figure(indicator, lag, year)).actual is not None
+                    ),
+                    None,
+                )
+                if first is None:
+                    continue  # no records in this scope: no plan either
+                base, pace = Command.plan_shape(rng, indicator.unit, first)
+                baselines.append(Baseline(indicator=indicator, lag=lag, year=2019, value=base, is_demo=True))
+                targets.extend(
+                    Target(
+                        indicator=indicator,
+                        lag=lag,
+                        year=year,
+                        value=Command.planned(indicator.unit, base, pace, year - 2019),
+                        is_demo=True,
                     )
+                    for year in strategy.years
+                )
         Baseline.objects.bulk_create(baselines)
         Target.objects.bulk_create(targets)
+
+    @staticmethod
+    def plan_shape(rng, unit, first):
+        """A 2019 baseline a little under the first recorded value, and the yearly pace planned."""
+        if unit == Indicator.Unit.RATING:
+            return Decimal(2), None
+        if unit == Indicator.Unit.PERCENT:
+            return max(Decimal(0), first - 1).quantize(Decimal("0.1")), Decimal(
+                str(round(rng.uniform(0.5, 2.5), 1))
+            )
+        if unit == Indicator.Unit.MEMBERS:
+            return max(Decimal(0), first - 2).quantize(Decimal(1)), Decimal(rng.randint(1, 4))
+        return (first * Decimal("0.9")).quantize(Decimal(1)), Decimal(str(round(rng.uniform(0.06, 0.16), 2)))
+
+    @staticmethod
+    def planned(unit, base, pace, years):
+        if unit == Indicator.Unit.RATING:
+            return min(Decimal(5), base + Decimal(years // 2))
+        if unit in (Indicator.Unit.PERCENT, Indicator.Unit.MEMBERS):
+            return base + pace * years
+        return (base * (1 + pace * years)).quantize(Decimal(1))
