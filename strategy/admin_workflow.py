@@ -343,7 +343,13 @@ class WorkflowAdmin(ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin)
                 refusal = permissions.edit_refusal(request.user, obj)
                 if refusal:
                     return self._refused(request, [refusal], request.path)
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict as conflict:
+            # Saved by someone else between the form's check and the write: the transaction
+            # was rolled back (inlines included); the page reloads with the stored data.
+            self.message_user(request, " ".join(conflict.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
@@ -409,15 +415,6 @@ class WorkflowAdmin(ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin)
                 form.base_fields["lag"].initial = request.user.lag_id
             form.base_fields["lag"].help_text = _("Ieraksts pieder šai VRG; to nevar mainīt.")
         return form
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except EditConflict as conflict:
-            # Saved by someone else between the form's check and the write: the transaction
-            # was rolled back (inlines included); the page reloads with the stored data.
-            self.message_user(request, " ".join(conflict.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         if not change:
