@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import translation
 
@@ -44,3 +45,18 @@ class ClosedYearMiddleware:
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
             back = reverse("admin:index")
         return redirect(back)
+
+
+class NullCharacterMiddleware:
+    """A NUL character in the path or the query string is never meaningful, and PostgreSQL refuses
+    it in any text value (a query with one would be a server error): such a request is a 400."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values
+        ):
+            return HttpResponseBadRequest("NUL", content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

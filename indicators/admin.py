@@ -14,7 +14,7 @@ from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from partners.models import LAG
-from strategy.admin_workflow import LAGScopeFilter, ReadOnlyHistoryMixin, WorkflowAdmin
+from strategy.admin_workflow import LAGScopeFilter, ReadOnlyHistoryMixin, VersionedModelForm, WorkflowAdmin
 
 from .models import Baseline, Indicator, Measurement, Target
 from .resources import MeasurementResource
@@ -233,7 +233,7 @@ class BaselineAdmin(admin.ModelAdmin):
     list_select_related = ["indicator", "lag"]
 
 
-class MeasurementForm(forms.ModelForm):
+class MeasurementForm(VersionedModelForm):
     class Meta:
         model = Measurement
         fields = [

@@ -5,6 +5,7 @@ formula (= + - @ at the start) are prefixed with an apostrophe."""
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from partners.models import TerritoryUnit
+from partners.spreadsheets import neutralise
 from strategy.models import Activity
 
 from .progress import ProgressEngine
@@ -22,6 +24,8 @@ FORMATS = {
     "json": "application/json",
 }
 LICENCE = "CC BY 4.0"
+# How figures are written in these files (a point, no grouping): in a workbook they are numbers.
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 DATASETS = {
@@ -153,13 +157,6 @@ def territory_rows(strategy):
 ROWS = {"indicator-figures": figure_rows, "activities": activity_rows, "territory": territory_rows}
 
 
-def neutralise(value):
-    """A cell a spreadsheet would evaluate (=, +, -, @ first) becomes text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def response(strategy, dataset, fmt):
     columns = [name for name, _doc in DATASETS[dataset]["columns"]]
     rows = list(ROWS[dataset](strategy))
@@ -198,7 +195,7 @@ def _xlsx_cell(value):
     if isinstance(value, str):
         # Numbers were written as plain strings for CSV/JSON exactness; in a workbook they are numbers.
         try:
-            return Decimal(value) if value.strip() and value[:1].isdigit() else neutralise(value)
+            return Decimal(value) if NUMBER.fullmatch(value) else neutralise(value)
         except ArithmeticError:
             return neutralise(value)
     return value

@@ -25,6 +25,7 @@ from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import translation
 
+from .backup_format import restoring
 from .dbutils import APPS
 
 FORMAT = 1
@@ -217,7 +218,7 @@ def restore_backup(source, *, force=False, using=DEFAULT_DB_ALIAS):
         if manifest.get("format") != FORMAT or not (folder / f"data.{SERIALIZATION}").is_file():
             raise CommandError("Šī nav DDKC portāla rezerves kopija vai tās formāts nav atbalstīts.")
 
-        with translation.override(settings.LANGUAGE_CODE), transaction.atomic(using=using):
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic(using=using), restoring():
             if portal_has_data():
                 if not force:
                     raise CommandError(

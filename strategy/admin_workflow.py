@@ -34,9 +34,9 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from partners.models import LAG
 
 from . import permissions, services
-from .importing import FORMATS, import_template_response
+from .importing import FORMATS, FileReadError, import_template_response
 from .models import StatusChange
-from .workflow import Status
+from .workflow import CONFLICT_MESSAGE, EditConflict, Status
 
 TRANSITION_LABELS = {
     permissions.SUBMIT: gettext_lazy("Iesniegt apstiprināšanai"),
@@ -51,6 +51,36 @@ DONE_MESSAGES = {
     permissions.REOPEN: gettext_lazy("Atvērti labošanai: %(count)d."),
 }
 NEEDS_NOTE = {permissions.RETURN, permissions.REOPEN}
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A change form that carries the version of the record it was opened at (a hidden field).
+
+    Saving compares it with the stored version: if someone saved the record meanwhile, the form
+    shows the conflict and keeps the other person's data. The record's ``save()`` claims the
+    same version atomically, so a save racing between this check and the write is refused too."""
+
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["edit_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is not None and not self.instance._state.adding:
+            opened_at = cleaned_data.get("edit_version")
+            stored = (
+                type(self.instance)
+                ._base_manager.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if opened_at is None or opened_at != stored:
+                raise forms.ValidationError(CONFLICT_MESSAGE, code="edit_conflict")
+            self.instance.version = opened_at
+        return cleaned_data
 
 
 class NoteForm(forms.Form):
@@ -199,7 +229,7 @@ class ReadOnlyHistoryMixin:
                     )
                     for field in previous.tracked_fields
                     if field.name not in translated
-                    and field.name != "id"
+                    and field.name not in ("id", "version")
                     and field.value_from_object(current) != field.value_from_object(previous)
                 ]
                 delta = ModelDelta(changes, [c.field for c in changes], current, previous)
@@ -225,6 +255,7 @@ class ReadOnlyHistoryMixin:
 class WorkflowAdmin(ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin):
     """The admin of a LAG-owned workflow model (it has ``lag``, ``status``, ``author``…)."""
 
+    form = VersionedModelForm
     change_form_template = "admin/workflow/change_form.html"
     change_list_template = "admin/workflow/change_list.html"
     import_template_name = "admin/workflow/import.html"
@@ -312,7 +343,13 @@ class WorkflowAdmin(ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin)
                 refusal = permissions.edit_refusal(request.user, obj)
                 if refusal:
                     return self._refused(request, [refusal], request.path)
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict as conflict:
+            # Saved by someone else between the form's check and the write: the transaction
+            # was rolled back (inlines included); the page reloads with the stored data.
+            self.message_user(request, " ".join(conflict.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
@@ -535,6 +572,17 @@ class WorkflowAdmin(ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin)
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # django-import-export names the exception class in English; staff need to know what to do.
+        if isinstance(e, FileReadError):
+            message = str(e)
+        else:
+            message = _(
+                "Datni neizdevās nolasīt. Pārbaudiet, vai izvēlētais formāts (CSV vai XLSX) atbilst "
+                "datnei un vai tā ir saglabāta no izklājlapas; varat sākt ar importa veidni."
+            )
+        form.add_error("import_file", message)
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)

@@ -21,6 +21,8 @@ from django.db import models
 from django.db.models.signals import m2m_changed, pre_delete
 from django.utils.translation import gettext_lazy as _
 
+from partners.backup_format import is_restoring
+
 MESSAGE = _(
     "%(year)s. gads ir slēgts: tā ierakstus nevar izveidot, labot, importēt, apstiprināt, atgriezt vai "
     "dzēst. Gadu var atvērt no jauna valde, norādot iemeslu."
@@ -51,7 +53,7 @@ def is_closed(year):
 def ensure_open(*years):
     """Raise ClosedYearError if any of the years is closed."""
     years = {y for y in years if y is not None}
-    if not years:
+    if not years or is_restoring():
         return
     from .models import YearClosure
 

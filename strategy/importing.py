@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import F
 from django.http import HttpResponse
 from django.utils.encoding import force_str
 from django.utils.http import content_disposition_header
@@ -26,12 +27,17 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from partners.models import LAG
+from partners.spreadsheets import neutralise, restore
 
 from . import permissions
 
 # --- file formats --------------------------------------------------------------------------------
 
 ENCODINGS = ("utf-8-sig", "cp1257")
+
+
+class FileReadError(ValueError):
+    """A file that cannot be read as a table; the message (Latvian) says why and is shown as is."""
 
 
 def decode(data):
@@ -44,7 +50,7 @@ def decode(data):
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValueError(_("Datnes kodējums nav atpazīts: saglabājiet to kā UTF-8 vai Windows-1257."))
+    raise FileReadError(_("Datnes kodējums nav atpazīts: saglabājiet to kā UTF-8 vai Windows-1257."))
 
 
 def sniff_delimiter(text):
@@ -77,7 +83,7 @@ class LatvianCSV(base_formats.CSV):
         dataset.headers = [cell.strip() for cell in rows[0]]
         for number, row in enumerate(rows[1:], start=2):
             if len(row) > width and any(cell.strip() for cell in row[width:]):
-                raise ValueError(
+                raise FileReadError(
                     _("Rindā %(row)d ir vairāk kolonnu nekā virsrakstā: pārbaudiet atdalītāju un pēdiņas.")
                     % {"row": number}
                 )
@@ -104,6 +110,9 @@ SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 
 def is_blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+LARGEST = Decimal(10) ** 15
 
 
 class LatvianDecimalWidget(widgets.Widget):
@@ -135,6 +144,9 @@ class LatvianDecimalWidget(widgets.Widget):
                 ) from None
         if not number.is_finite():
             raise ValueError(_("«%(value)s» nav skaitlis.") % {"value": value})
+        if abs(number) >= LARGEST:
+            # No count, amount or value of the portal comes near; the database could not hold it.
+            raise ValueError(_("«%(value)s» ir pārāk liels skaitlis.") % {"value": value})
         return number.quantize(Decimal(1).scaleb(-self.places)) if self.places else number
 
     def render(self, value, obj=None, **kwargs):
@@ -197,7 +209,11 @@ class TextWidget(widgets.Widget):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        value = str(value)
+        if "\x00" in value:  # PostgreSQL refuses it in any text; it is never typed on purpose
+            raise ValueError(_("Tekstā ir neatļauta rakstzīme (NUL)."))
+        # A file the portal exported has formula-like texts neutralised: take back the apostrophe.
+        return restore(value.strip())
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
@@ -412,6 +428,18 @@ class LAGRecordResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    # export ----------------------------------------------------------------------------------
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        """Every exported text cell goes through the portal's one formula-injection guard; number
+        and date columns are written by their widgets and are never formulas."""
+        values = super().export_resource(instance, selected_fields, **kwargs)
+        fields = self.get_export_fields(selected_fields)
+        return [
+            value if isinstance(field.widget, LatvianDecimalWidget | LatvianDateWidget) else neutralise(value)
+            for field, value in zip(fields, values, strict=True)
+        ]
+
     def column_for(self, attribute):
         for field in self.fields.values():
             if field.attribute == attribute or (field.attribute or "").split("__")[0] == attribute:
@@ -498,6 +526,12 @@ class LAGRecordResource(resources.ModelResource):
                     {f.attribute for f in self.get_import_fields() if self.is_model_field(f)} - {"id"}
                 )
                 model.objects.bulk_update(self.update_instances, fields, batch_size=batch_size)
+                # An import is a save too: a change form opened before it must not overwrite it.
+                model._base_manager.filter(pk__in=[obj.pk for obj in self.update_instances]).update(
+                    version=F("version") + 1
+                )
+                for obj in self.update_instances:
+                    obj.version += 1
                 self.save_relations(self.update_instances, created=False)
                 model.history.bulk_history_create(
                     self.update_instances,

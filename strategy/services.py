@@ -66,7 +66,8 @@ def _transition(record, *, by, transition, to, note="", validate=False):
             by=by,
             note=note,
         )
-    for field in fields:
+    # The caller's copy is now the stored version: saving it later is not a conflict.
+    for field in [*fields, "version"]:
         setattr(record, field, getattr(locked, field))
     return record
 

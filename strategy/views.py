@@ -37,11 +37,20 @@ def strategy_document(request):
     return render(request, "strategy/strategy_document.html", context)
 
 
-def _int_or_none(value):
+# A filter value outside these bounds matches nothing and is ignored: a year outside the calendar
+# cannot become a date range, an id beyond 32 bits overflows the database's integer columns.
+YEAR_RANGE = range(1, 10_000)
+ID_RANGE = range(1, 2**31)
+# A search for more than this is not a search (SQLite refuses LIKE patterns of ~50 000 characters).
+QUERY_MAX_LENGTH = 200
+
+
+def _int_or_none(value, allowed=ID_RANGE):
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if number in allowed else None
 
 
 @public_page
@@ -75,11 +84,11 @@ def activity_list(request):
     if kind:
         activities = activities.filter(activity_type__code=kind)
         filters["type"] = kind
-    year = _int_or_none(request.GET.get("year"))
+    year = _int_or_none(request.GET.get("year"), YEAR_RANGE)
     if year:
         activities = activities.filter(start_date__year=year)
         filters["year"] = year
-    query = (request.GET.get("q") or "").strip()
+    query = (request.GET.get("q") or "").strip()[:QUERY_MAX_LENGTH].strip()
     if query:
         activities = activities.filter(
             Q(title_lv__icontains=query)

@@ -3,8 +3,22 @@ or submitted → returned (with a note) → submitted again. The fields live her
 are service functions (``strategy.services``) so there is exactly one path for each."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+
+CONFLICT_MESSAGE = _(
+    "Kamēr jūs labojāt, šo ierakstu saglabāja kāds cits. Jūsu izmaiņas nav saglabātas, lai tās "
+    "nepārrakstītu viņa izmaiņas: atveriet ierakstu no jauna, pārbaudiet to un ievadiet savas izmaiņas vēlreiz."
+)
+
+
+class EditConflict(ValidationError):
+    """The record changed in the database since this copy of it was read (a lost update refused)."""
+
+    def __init__(self, message=CONFLICT_MESSAGE):
+        super().__init__(message, code="edit_conflict")
 
 
 class Status(models.TextChoices):
@@ -56,9 +70,28 @@ class WorkflowRecord(models.Model):
     reviewed_at = models.DateTimeField(_("izskatīts"), null=True, blank=True, editable=False)
     return_note = models.TextField(_("atgriešanas piezīme"), blank=True, editable=False)
     is_demo = models.BooleanField(_("demonstrācijas dati"), default=False, editable=False, db_index=True)
+    # Optimistic locking: every save of a stored record claims the version it was read at and
+    # raises it by one in the same UPDATE, so of two people who opened the same version only
+    # the first saves; the second gets EditConflict instead of silently overwriting.
+    version = models.PositiveIntegerField(_("versija"), default=1, editable=False)
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding and not kwargs.get("force_insert"):
+            claimed = (
+                type(self)
+                ._base_manager.filter(pk=self.pk, version=self.version)
+                .update(version=F("version") + 1)
+            )
+            if not claimed and type(self)._base_manager.filter(pk=self.pk).exists():
+                raise EditConflict()
+            if claimed:
+                self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
 
     @property
     def is_approved(self):

@@ -11,9 +11,9 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from indicators.models import Indicator
-from indicators.opendata import neutralise
 from indicators.progress import ProgressEngine
 from partners.models import LAG, Municipality
+from partners.spreadsheets import neutralise
 from strategy.models import Activity, ActivityType
 from strategy.workflow import Status
 from tests import factories

@@ -1,5 +1,7 @@
-"""Backup and restore: restoring into an empty database gives back the same data, files and pages."""
+"""Backup and restore: restoring into an empty database gives back the same data, files, pages and
+annual reports (the stored PDF, its SHA-256, and the same bytes when rendered again)."""
 
+import hashlib
 import io
 import json
 import tarfile
@@ -12,6 +14,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
+from indicators.models import Report, YearSnapshot
+from indicators.report import render_pdf, stored_report
+from indicators.yearclose import close_year
+from partners import roles
 from partners.backup import backed_up_models, flush_database
 from partners.models import LAG
 from strategy.models import Activity, Evidence
@@ -63,19 +69,38 @@ def content():
     return result
 
 
+PAGES = (
+    "/lv/",
+    "/en/",
+    "/lv/indicators/",
+    "/lv/indicators/?year=2024",
+    "/en/indicators/K3/",
+    "/lv/indicators/K1/records/?year=2024",
+    "/lv/activities/",
+    "/lv/reports/",
+    "/lv/open-data/indicator-figures.csv",
+)
+
+
 def public_pages(client):
     cache.clear()
-    return {url: client.get(url).content.decode() for url in ("/lv/", "/en/")}
+    return {url: client.get(url).content.decode() for url in PAGES}
 
 
-def test_backup_then_restore_into_an_empty_database_gives_identical_data_files_and_pages(
+def test_backup_then_restore_into_an_empty_database_gives_identical_data_files_pages_and_reports(
     client, demo, tmp_path
 ):
     activity = Activity.objects.approved().first()
     evidence = Evidence(activity=activity, file=SimpleUploadedFile("Dalībnieku saraksts.pdf", PDF))
     evidence.full_clean()
     evidence.save()
+    # The board closed 2024 and downloaded its report: a frozen snapshot and a stored PDF with its hash.
+    snapshot = close_year(year=2024, by=factories.user(role=roles.BOARD))
+    report = stored_report(snapshot, language="lv")
+    report_bytes = report.file.read()
+    assert hashlib.sha256(report_bytes).hexdigest() == report.sha256
     before_content, before_pages = content(), public_pages(client)
+    assert report.sha256 in before_pages["/lv/reports/"]
     assert before_content["strategy.activity"]
     assert before_content["partners.user"]
 
@@ -85,13 +110,26 @@ def test_backup_then_restore_into_an_empty_database_gives_identical_data_files_a
     with tarfile.open(output) as archive:
         assert f"media/{evidence.file.name}" in archive.getnames()
 
+    with tarfile.open(output) as archive:
+        assert f"media/{report.file.name}" in archive.getnames()
+
     flush_database()
     evidence.file.storage.delete(evidence.file.name)
+    report.file.storage.delete(report.file.name)
     assert not LAG.objects.exists()
     call_command("restore", str(output), verbosity=0)
 
     assert content() == before_content
     assert public_pages(client) == before_pages
+    # The stored report: the same row, hash and bytes…
+    restored_report = Report.objects.get(pk=report.pk)
+    assert restored_report.sha256 == report.sha256
+    assert restored_report.file.read() == report_bytes
+    # …and rendered again from the restored snapshot, the very same bytes (the snapshot keeps its time).
+    restored_snapshot = YearSnapshot.objects.get(pk=snapshot.pk)
+    assert restored_snapshot.data == snapshot.data
+    again = render_pdf(restored_snapshot.data, language="lv", created_at=restored_snapshot.created_at)
+    assert hashlib.sha256(again).hexdigest() == report.sha256
     restored = Evidence.objects.get(pk=evidence.pk)
     assert restored.file.read() == PDF
     response = client.get(f"/evidence/activity/{restored.pk}/")

@@ -24,6 +24,7 @@ def test_a_title_lv_change_in_the_admin_is_recorded_with_user_old_and_new(client
     activity = factories.activity(lag=lag, author=editor, title_lv="Talka Ambeļos")
     client.force_login(editor)
     data = {
+        "edit_version": activity.version,
         "title_lv": "Talka Ambeļu pagastā",
         "activity_type": activity.activity_type.pk,
         "start_date": "05.03.2024",

@@ -60,9 +60,12 @@ class World:
             lag=self.lag(scope), indicator=self.indicator, status=status, author=author, year=year
         )
 
-    def form_data(self, scope, title):
+    def form_data(self, scope, title, record=None):
+        # A change form carries the version it was opened at (optimistic locking).
+        version = {"edit_version": str(record.version)} if record is not None else {}
         if self.model is Activity:
             return {
+                **version,
                 "lag": self.lag(scope).pk,
                 "title_lv": title,
                 "activity_type": self.activity_type.pk,
@@ -74,6 +77,7 @@ class World:
                 "evidence-INITIAL_FORMS": "0",
             }
         return {
+            **version,
             "indicator": self.indicator.pk,
             "lag": self.lag(scope).pk,
             "year": "2025",
@@ -131,7 +135,7 @@ def run(action, scope, client, user, world):
         return created.filter(lag=world.lag(scope)).exists() and created.get().author == user
     if action == "change":
         record = world.record(scope)
-        response = client.post(world.url("change", record.pk), world.form_data(scope, "Labots"))
+        response = client.post(world.url("change", record.pk), world.form_data(scope, "Labots", record))
         assert response.status_code in (200, 302, 403)
         return world.title(record) == "Labots"
     if action == "delete":
@@ -202,7 +206,7 @@ def test_other_lags_approved_records_are_readable_but_not_writable_by_lag_staff(
     response = client.get(world.url("change", approved.pk))
     assert response.status_code == 200
     assert 'name="_save"' not in response.content.decode()  # a view-only page
-    client.post(world.url("change", approved.pk), world.form_data("other", "Labots"))
+    client.post(world.url("change", approved.pk), world.form_data("other", "Labots", approved))
     assert world.title(approved) != "Labots"
 
 
@@ -210,7 +214,10 @@ def test_editor_cannot_edit_or_delete_an_approved_record_of_their_own_lag(world,
     login(client, roles.EDITOR, world)
     approved = world.record("own", status=Status.APPROVED)
 
-    assert client.post(world.url("change", approved.pk), world.form_data("own", "Labots")).status_code == 403
+    assert (
+        client.post(world.url("change", approved.pk), world.form_data("own", "Labots", approved)).status_code
+        == 403
+    )
     assert world.title(approved) != "Labots"
     assert client.post(world.url("delete", approved.pk), {"post": "yes"}).status_code == 403
     # the bulk delete action refuses the whole selection

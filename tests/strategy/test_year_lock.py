@@ -198,6 +198,7 @@ def admin_client(client, closed_2024):
 
 def _activity_form(activity, **changes):
     data = {
+        "edit_version": activity.version,
         "lag": activity.lag_id,
         "title_lv": activity.title_lv,
         "activity_type": activity.activity_type_id,
