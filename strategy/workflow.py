@@ -22,6 +22,9 @@ class WorkflowQuerySet(models.QuerySet):
     def demo(self):
         return self.filter(is_demo=True)
 
+    def synthetic(self):
+        return self.filter(is_synthetic=True)
+
 
 class WorkflowRecord(models.Model):
     status = models.CharField(
@@ -56,6 +59,9 @@ class WorkflowRecord(models.Model):
     reviewed_at = models.DateTimeField(_("izskatīts"), null=True, blank=True, editable=False)
     return_note = models.TextField(_("atgriešanas piezīme"), blank=True, editable=False)
     is_demo = models.BooleanField(_("demonstrācijas dati"), default=False, editable=False, db_index=True)
+    # Load-test data of ``generate_load``: shown with a notice like the demonstration data, removed
+    # exactly by ``generate_load --remove`` and never by ``load_demo --remove``.
+    is_synthetic = models.BooleanField(_("sintētiski dati"), default=False, editable=False, db_index=True)
 
     class Meta:
         abstract = True
