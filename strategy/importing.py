@@ -28,6 +28,7 @@ from import_export.formats import base_formats
 from partners.models import LAG
 
 from . import permissions
+from .closing import closed_years_read_once
 
 # --- file formats --------------------------------------------------------------------------------
 
@@ -345,7 +346,9 @@ class LAGRecordResource(resources.ModelResource):
             result.total_rows = len(dataset)
             result.append_base_error(self.get_error_result_class()(error))
             return result
-        return super().import_data(dataset, **kwargs)
+        # Every row's full_clean() checks its year against the closed years: read them once.
+        with closed_years_read_once():
+            return super().import_data(dataset, **kwargs)
 
     def prepare(self, dataset):
         if self.user is None:
