@@ -29,6 +29,7 @@ import time
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -183,8 +184,10 @@ def test_scale(scale, client, tmp_path):
         print(line, flush=True)
 
     print(f"\n{tag} machine: {machine()}", flush=True)
-    # A transactional test's teardown empties every table, the role groups and permissions included;
-    # migrate (a no-op otherwise) recreates them in its post_migrate step.
+    # A transactional test's teardown empties every table, the role groups (a data migration) and
+    # permissions included; recreate the groups, and migrate's post_migrate step grants them.
+    for role in roles.ALL:
+        Group.objects.get_or_create(name=role)
     call_command("migrate", verbosity=0)
     call_command("load_strategy", verbosity=0)
     call_command("load_demo", verbosity=0)
