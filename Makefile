@@ -41,7 +41,7 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest tests/bench -p no:randomly -s $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/bench/test_scale.py -p no:randomly -s $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

@@ -2,10 +2,22 @@ from django.urls import translate_url
 from django.utils.functional import SimpleLazyObject
 
 
-def _demo_data_present():
+def _marked_data_present():
+    """Whether demonstration and whether synthetic (load-test) data exist — one query for both, so
+    the notices cost a page no more than the demonstration notice alone did."""
+    from django.db import connection
+
     from strategy.models import Activity
 
-    return Activity.objects.filter(is_demo=True).exists()
+    parts, params = [], []
+    for flag in ("is_demo", "is_synthetic"):
+        sql, args = Activity.objects.filter(**{flag: True}).values("pk")[:1].query.sql_with_params()
+        parts.append(f"EXISTS ({sql})")
+        params.extend(args)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        demo, synthetic = cursor.fetchone()
+    return {"demo": bool(demo), "synthetic": bool(synthetic)}
 
 
 def _language_links(request):
@@ -14,9 +26,10 @@ def _language_links(request):
 
 
 def portal(request):
-    """What every public page needs: the demonstration-data notice (asked lazily, so pages that
-    do not render it spend no query) and the same page in the other language."""
+    """What every public page needs: the demonstration- and synthetic-data notices (asked lazily, so
+    pages that do not render them spend no query) and the same page in the other language."""
+    marked = SimpleLazyObject(_marked_data_present)
     return {
-        "demo_data_present": SimpleLazyObject(_demo_data_present),
+        "marked_data": marked,
         "language_links": SimpleLazyObject(lambda: _language_links(request)),
     }

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "ddkc.middleware.NullCharacterMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A cached public page is answered here, without the rest of the stack (indicators/cache.py).
+    "indicators.cache.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "ddkc.middleware.AdminLanguageMiddleware",

@@ -8,6 +8,7 @@ shared cache (Redis, Memcached, database) so that one process's bump reaches the
 import functools
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -64,6 +65,48 @@ def public_page(view):
                 if hasattr(response, "render"):
                     response.render()
                 cache.set(key, response, PAGE_TIMEOUT)
+        if response.status_code == 200 and not getattr(response, "streaming", False):
+            response.public_page = True  # PublicPageMiddleware may keep the finished response
         return response
 
     return wrapper
+
+
+class PublicPageMiddleware:
+    """Serve a cached public page before the rest of the middleware stack runs again.
+
+    ``public_page`` caches what the view returns, but every hit still runs sessions, locale, CSRF,
+    authentication, messages, axes… — at 100× volume under load that stack costs more than the page.
+    This middleware (right after WhiteNoise) keeps the *finished* response of a public page, as the
+    inner middleware left it, under the same data version, and answers a repeated GET with it. Only
+    for visitors without a session (staff keep the whole stack), only GET, only pages the
+    ``public_page`` decorator marked, never a response that sets a cookie. The outer middleware
+    (security headers, CSP) still run on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.languages = {code for code, _name in settings.LANGUAGES}
+
+    def key(self, request):
+        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return None
+        # Public pages live under /lv/ and /en/: the prefix is the language the page is in.
+        if request.path_info.split("/", 2)[1] not in self.languages:
+            return None
+        return f"ddkc:final:{data_version()}:{request.get_full_path()}"
+
+    def __call__(self, request):
+        key = self.key(request)
+        if key is not None:
+            response = cache.get(key)
+            if response is not None:
+                return response
+        response = self.get_response(request)
+        if (
+            key is not None
+            and getattr(response, "public_page", False)
+            and response.status_code == 200
+            and not response.cookies
+        ):
+            cache.set(key, response, PAGE_TIMEOUT)
+        return response

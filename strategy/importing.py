@@ -30,6 +30,7 @@ from partners.models import LAG
 from partners.spreadsheets import neutralise, restore
 
 from . import permissions
+from .closing import closed_years_read_once
 
 # --- file formats --------------------------------------------------------------------------------
 
@@ -361,7 +362,9 @@ class LAGRecordResource(resources.ModelResource):
             result.total_rows = len(dataset)
             result.append_base_error(self.get_error_result_class()(error))
             return result
-        return super().import_data(dataset, **kwargs)
+        # Every row's full_clean() checks its year against the closed years: read them once.
+        with closed_years_read_once():
+            return super().import_data(dataset, **kwargs)
 
     def prepare(self, dataset):
         if self.user is None:

@@ -36,6 +36,9 @@ class WorkflowQuerySet(models.QuerySet):
     def demo(self):
         return self.filter(is_demo=True)
 
+    def synthetic(self):
+        return self.filter(is_synthetic=True)
+
 
 class WorkflowRecord(models.Model):
     status = models.CharField(
@@ -74,6 +77,9 @@ class WorkflowRecord(models.Model):
     # raises it by one in the same UPDATE, so of two people who opened the same version only
     # the first saves; the second gets EditConflict instead of silently overwriting.
     version = models.PositiveIntegerField(_("versija"), default=1, editable=False)
+    # Load-test data of ``generate_load``: shown with a notice like the demonstration data, removed
+    # exactly by ``generate_load --remove`` and never by ``load_demo --remove``.
+    is_synthetic = models.BooleanField(_("sintētiski dati"), default=False, editable=False, db_index=True)
 
     class Meta:
         abstract = True

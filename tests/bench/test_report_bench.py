@@ -53,6 +53,23 @@ def _multiply_activities(factor):
     return Activity.objects.approved().in_year(YEAR).count()
 
 
+def measure_report(year=YEAR):
+    """(year data + PDF render seconds, WeasyPrint alone on the same HTML seconds, PDF bytes)."""
+    from weasyprint import HTML
+
+    strategy = Strategy.objects.current()
+    now = timezone.now().replace(microsecond=0)
+    started = time.perf_counter()
+    data = year_data(strategy, year)
+    pdf = render_pdf(data, language="lv", created_at=now)
+    ours = time.perf_counter() - started
+    html = render_html(data, language="lv", created_at=now)
+    started = time.perf_counter()
+    HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    weasy = time.perf_counter() - started
+    return ours, weasy, len(pdf)
+
+
 def _measure(label):
     from weasyprint import HTML
 

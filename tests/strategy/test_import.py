@@ -376,3 +376,21 @@ def test_import_of_a_row_in_a_closed_year_is_a_row_error_and_writes_nothing(kaim
     assert messages
     assert all("2024. gads ir slēgts" in m for m in messages)
     assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize("rows", [3, 60])
+def test_import_reads_the_closed_years_once_whatever_the_number_of_rows(kaimini, editor, rows):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.bench.test_import_bench import as_csv, make_rows
+
+    data = as_csv(make_rows(kaimini)[:rows], kaimini)
+    with CaptureQueriesContext(connection) as queries:
+        result = ActivityResource(user=editor).import_data(
+            LatvianCSV().create_dataset(data), use_transactions=True, rollback_on_validation_errors=True
+        )
+    assert not result.has_validation_errors()
+    assert Activity.objects.count() == rows
+    closure_queries = [q for q in queries.captured_queries if "strategy_yearclosure" in q["sql"]]
+    assert len(closure_queries) == 1  # the closed years, read once for the whole file
