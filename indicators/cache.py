@@ -6,6 +6,7 @@ The version lives in the configured cache: with several server processes, CACHE_
 shared cache (Redis, Memcached, database) so that one process's bump reaches the others."""
 
 import functools
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -50,6 +51,12 @@ def connect_signals():
     m2m_changed.connect(_on_change, dispatch_uid="ddkc-cache-m2m")
 
 
+def path_digest(request):
+    """The page's path and query as a fixed-length key part: a visitor's 40 000-character query string
+    must not become a 40 000-character cache key (memcached refuses keys over 250 bytes)."""
+    return hashlib.sha256(request.get_full_path().encode()).hexdigest()
+
+
 def public_page(view):
     """Cache a public GET response under (data version, language, full path)."""
 
@@ -57,7 +64,7 @@ def public_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        key = f"ddkc:page:{data_version()}:{get_language()}:{request.get_full_path()}"
+        key = f"ddkc:page:{data_version()}:{get_language()}:{path_digest(request)}"
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)
@@ -93,7 +100,7 @@ class PublicPageMiddleware:
         # Public pages live under /lv/ and /en/: the prefix is the language the page is in.
         if request.path_info.split("/", 2)[1] not in self.languages:
             return None
-        return f"ddkc:final:{data_version()}:{request.get_full_path()}"
+        return f"ddkc:final:{data_version()}:{path_digest(request)}"
 
     def __call__(self, request):
         key = self.key(request)
