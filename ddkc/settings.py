@@ -21,7 +21,9 @@ if (BASE_DIR / ".env").is_file():
 
 DEBUG = env.bool("DEBUG", default=False)
 
-SECRET_KEY = env.str("SECRET_KEY", default="")
+# Read verbatim: django-environ would take a value starting with "$" (which a random key may) for the
+# name of another variable.
+SECRET_KEY = env.ENVIRON.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

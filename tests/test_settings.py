@@ -38,3 +38,24 @@ def test_settings_are_latvian_first_in_riga():
     assert [code for code, _ in settings.LANGUAGES] == ["lv", "en"]
     assert settings.TIME_ZONE == "Europe/Riga"
     assert settings.DEBUG is False
+
+
+def test_settings_take_a_secret_key_starting_with_a_dollar_verbatim():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; print(s.SECRET_KEY)",
+        ],
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "ddkc.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": "$x-random-key",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "$x-random-key", result.stderr
