@@ -1,6 +1,6 @@
 """Backup and restore of all portal data: one .tar.gz holding ``manifest.json`` (format, time, row
-counts), ``data.ddkcjson`` (every table as Django fixtures with natural keys where they exist: users,
-groups, LAGs, indicators… — history and the admin log included) and ``media/`` (the evidence files
+counts), ``data.ddkcjson`` (every table as Django fixtures with its primary keys, and natural keys for the
+references where they exist: users, groups, LAGs, indicators… — history and the admin log included) and ``media/`` (the evidence files
 the records point to).
 
 Not in a backup, because the target database recreates or does not need them: content types and
@@ -137,7 +137,9 @@ def write_backup(output, *, using=DEFAULT_DB_ALIAS):
             SERIALIZATION,
             _rows(using),
             use_natural_foreign_keys=True,
-            use_natural_primary_keys=True,
+            # Primary keys are kept: public URLs carry them (/activities/<id>/, ?unit=<id>), and a
+            # restore must not change a bookmarked link (found by the backup test on PostgreSQL).
+            use_natural_primary_keys=False,
             stream=data,
         )
         counts = row_counts()
