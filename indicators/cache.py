@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 VERSION_KEY = "ddkc:data-version"
 PAGE_TIMEOUT = 60 * 60
 WATCHED_APPS = {"partners", "strategy", "indicators"}
-IGNORED_MODELS = {"user", "statuschange"}
+IGNORED_MODELS = {"user", "statuschange", "activitytally"}  # a tally changes with its activities
 
 
 def data_version():

@@ -1,9 +1,10 @@
 """The progress engine: the ONE place every public figure, PDF figure and open-data figure comes from
 (invariant 2).
 
-``ProgressEngine(strategy)`` runs a fixed number of aggregate queries (GROUP BY activity type × LAG ×
-year, funding by the same, approved measurements by indicator × LAG × year, plus the plans), whatever
-the amount of data, and then answers per indicator, per year or cumulatively, per LAG or jointly.
+``ProgressEngine(strategy)`` runs a fixed number of queries whatever the amount of data (the activity
+tallies — approved activities and their funding summed by activity type × LAG × year, kept by
+``strategy.tallies`` —, approved measurements by indicator × LAG × year, plus the plans), and then
+answers per indicator, per year or cumulatively, per LAG or jointly.
 
 How figures combine — shown on the pages through ``Aggregation.explanation``:
 
@@ -30,13 +31,13 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db import models
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Exists, Max, OuterRef, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import LAG, Municipality, TerritoryUnit
-from strategy.models import Activity, Evidence, FundingLine
+from partners.models import LAG, Municipality
+from strategy import tallies
+from strategy.models import Activity, ActivityPlaceTally, ActivityTally, Evidence, FundingLine
 from strategy.workflow import Status as WorkflowStatus
 
 from .models import Baseline, Indicator, Measurement, Target
@@ -224,57 +225,39 @@ class ProgressEngine:
         self.lags = list(LAG.objects.all())
         self.lag_by_id = {lag.pk: lag for lag in self.lags}
 
-        # Query 5: approved activities by type × LAG × year.
-        approved = Activity.objects.approved().filter(start_date__year__gte=first, start_date__year__lte=last)
-        shareable = Q(participants_youth__isnull=False, participants_total__gt=0)
-        activity_rows = (
-            approved.annotate(year=ExtractYear("start_date"))
-            .values("activity_type_id", "lag_id", "year")
-            .annotate(
-                count=Count("id"),
-                participants=Sum("participants_total"),
-                youth=Sum("participants_youth"),
-                vulnerable=Sum("participants_vulnerable"),
-                share_n=Sum("participants_youth", filter=shareable),
-                share_d=Sum("participants_total", filter=shareable),
-                last=Max("reviewed_at"),
-            )
-            .order_by()
-        )
+        # Query 5: the approved activities' sums by type × LAG × year (``strategy.tallies`` keeps them
+        # equal to aggregating the activities, in the same transaction as every write).
         per_type = {}
+        funding = {}
         self.active_lag_years = set()
         self.activity_last_update = None
         self.headline_totals = defaultdict(Decimal)
         activity_years = set()
-        for row in activity_rows:
+        for row in ActivityTally.objects.filter(year__gte=first, year__lte=last).values(
+            "activity_type_id", "lag_id", "year", *tallies.FIELDS
+        ):
             key = (row["activity_type_id"], row["lag_id"], row["year"])
+            row = {
+                "count": row["activities"],
+                "participants": row["participants"],
+                "youth": row["youth"],
+                "vulnerable": row["vulnerable"],
+                "share_n": row["share_youth"],
+                "share_d": row["share_total"],
+                "last": row["last_reviewed"],
+                "funding": row["funding"],
+            }
             per_type[key] = row
-            self.active_lag_years.add((row["lag_id"], row["year"]))
-            activity_years.add(row["year"])
-            for name in ("count", "participants", "youth"):
+            funding[key] = _dec(row["funding"])
+            self.active_lag_years.add(key[1:])
+            activity_years.add(key[2])
+            for name in ("count", "participants", "youth", "funding"):
                 self.headline_totals[name] += Decimal(row[name] or 0)
             if row["last"] and (self.activity_last_update is None or row["last"] > self.activity_last_update):
                 self.activity_last_update = row["last"]
-        # Query 6: funding of approved activities by type × LAG × year.
-        funding_rows = (
-            FundingLine.objects.filter(
-                activity__status=WorkflowStatus.APPROVED,
-                activity__start_date__year__gte=first,
-                activity__start_date__year__lte=last,
-            )
-            .annotate(year=ExtractYear("activity__start_date"))
-            .values("activity__activity_type_id", "activity__lag_id", "year")
-            .annotate(total=Sum("amount"))
-            .order_by()
-        )
-        funding = {}
-        for row in funding_rows:
-            key = (row["activity__activity_type_id"], row["activity__lag_id"], row["year"])
-            funding[key] = _dec(row["total"])
-            self.headline_totals["funding"] += _dec(row["total"])
         self.headline_years = (min(activity_years), max(activity_years)) if activity_years else None
 
-        # Query 7: approved measurements by indicator × LAG × year.
+        # Query 6: approved measurements by indicator × LAG × year.
         measured = Measurement.objects.approved().filter(indicator__strategy=strategy)
         measurement_rows = (
             measured.values("indicator_id", "lag_id", "year")
@@ -289,7 +272,7 @@ class ProgressEngine:
             )
             .order_by()
         )
-        # Query 8: the narratives of qualitative indicators (a handful per LAG and year).
+        # Query 7: the narratives of qualitative indicators (a handful per LAG and year).
         narrative_rows = measured.exclude(narrative="").values_list(
             "indicator_id", "lag_id", "year", "narrative"
         )
@@ -330,7 +313,7 @@ class ProgressEngine:
             if cell is not None:
                 cell.narratives.append(narrative)
 
-        # Query 9: baselines. Query 10: targets.
+        # Query 8: baselines. Query 9: targets.
         self.baselines = {
             (b.indicator_id, b.lag_id): b.value for b in Baseline.objects.filter(indicator__strategy=strategy)
         }
@@ -522,20 +505,10 @@ class YearBreakdown:
 
     def headline(self):
         """{scope: {activities, participants, youth, vulnerable, funding}} of the year."""
-        rows = self.approved.values("lag_id").annotate(
-            activities=Count("id"),
-            participants=Sum("participants_total"),
-            youth=Sum("participants_youth"),
-            vulnerable=Sum("participants_vulnerable"),
-        )
-        funding = (
-            FundingLine.objects.filter(activity__in=self.approved)
-            .values("activity__lag_id")
-            .annotate(total=Sum("amount"))
-        )
-        by_lag = {r["lag_id"]: dict(r) for r in rows.order_by()}
-        for f in funding.order_by():
-            by_lag.setdefault(f["activity__lag_id"], {})["funding"] = f["total"]
+        by_lag = defaultdict(lambda: defaultdict(Decimal))
+        for row in ActivityTally.objects.filter(year=self.year).values("lag_id", *self.HEADLINE_FIELDS):
+            for name in self.HEADLINE_FIELDS:
+                by_lag[row["lag_id"]][name] += row[name]
         return _per_scope(by_lag, self.lag_slugs, self.HEADLINE_FIELDS)
 
     def priority_totals(self):
@@ -591,24 +564,8 @@ class YearBreakdown:
         """{scope: {era: {municipality: [activities, participants]}, "unplaced": [activities, participants]}}.
 
         An activity recorded on a whole municipality covers all its parishes and towns; one spanning
-        several municipalities counts in each, so the rows do not add up to the year's total."""
-        units = {
-            u[0]: u[1:]
-            for u in TerritoryUnit.objects.values_list("pk", "municipality_2009_id", "municipality_2021_id")
-        }
-        units_of_municipality = defaultdict(set)
-        for pk, (m2009, m2021) in units.items():
-            units_of_municipality[m2009].add(pk)
-            units_of_municipality[m2021].add(pk)
-        touched = defaultdict(set)  # activity id -> unit ids
-        for activity_id, unit_id in Activity.territory_units.through.objects.filter(
-            activity__in=self.approved
-        ).values_list("activity_id", "territoryunit_id"):
-            touched[activity_id].add(unit_id)
-        for activity_id, municipality_id in Activity.municipalities.through.objects.filter(
-            activity__in=self.approved
-        ).values_list("activity_id", "municipality_id"):
-            touched[activity_id] |= units_of_municipality[municipality_id]
+        several municipalities counts in each, so the rows do not add up to the year's total. Read from
+        the activity place tallies (``strategy.tallies.place_sums`` states the rule)."""
         municipalities = {m.pk: m for m in Municipality.objects.all()}
         result = {
             scope: {
@@ -617,18 +574,17 @@ class YearBreakdown:
             }
             for scope in self.scopes
         }
-        for activity_id, lag_id, participants in self.approved.values_list(
-            "pk", "lag_id", "participants_total"
-        ):
-            places = set()
-            for unit in touched.get(activity_id, ()):
-                places.update(units[unit])
+        for municipality_id, lag_id, activities, participants in ActivityPlaceTally.objects.filter(
+            year=self.year
+        ).values_list("municipality_id", "lag_id", "activities", "participants"):
             for scope in (JOINT, self.lag_slugs[lag_id]):
-                cells = [result[scope]["unplaced"]] if not places else []
-                cells += [result[scope][municipalities[m].era][municipalities[m]] for m in places]
-                for cell in cells:
-                    cell[0] += 1
-                    cell[1] += participants or 0
+                if municipality_id is None:
+                    cell = result[scope]["unplaced"]
+                else:
+                    municipality = municipalities[municipality_id]
+                    cell = result[scope][municipality.era][municipality]
+                cell[0] += activities
+                cell[1] += participants
         return result
 
     def data_quality(self):

@@ -15,6 +15,7 @@ class StrategyConfig(AppConfig):
         # added title_lv/title_en… by now, so the historical model records them too.
         register(Activity, excluded_fields=["updated_at"])
 
-        from .closing import connect_signals
+        from . import closing, tallies
 
-        connect_signals()
+        closing.connect_signals()
+        tallies.connect_signals()

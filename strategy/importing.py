@@ -29,7 +29,7 @@ from import_export.formats import base_formats
 from partners.models import LAG
 from partners.spreadsheets import neutralise, restore
 
-from . import permissions
+from . import permissions, tallies
 from .closing import closed_years_read_once
 
 # --- file formats --------------------------------------------------------------------------------
@@ -363,7 +363,8 @@ class LAGRecordResource(resources.ModelResource):
             result.append_base_error(self.get_error_result_class()(error))
             return result
         # Every row's full_clean() checks its year against the closed years: read them once.
-        with closed_years_read_once():
+        # ...and refresh the activity tallies once, at the end, not once per batch.
+        with closed_years_read_once(), tallies.deferred():
             return super().import_data(dataset, **kwargs)
 
     def prepare(self, dataset):
@@ -562,6 +563,10 @@ class LAGRecordResource(resources.ModelResource):
             through = m2m.remote_field.through
             source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
             touched = [obj for obj in objs if attribute in getattr(obj, "_import_m2m", {})]
+            if (
+                model._meta.label_lower == "strategy.activity" and touched
+            ):  # links written in bulk send no signals
+                tallies.mark(*tallies.approved_activity_slices(obj.pk for obj in touched))
             if not created and touched:
                 through.objects.filter(**{f"{source}__in": [obj.pk for obj in touched]}).delete()
             through.objects.bulk_create(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import LAG, Municipality, TerritoryUnit
 
+from . import tallies
 from .closing import YearLocked, YearLockedQuerySet
 from .uploads import safe_name, validate_evidence_file
 from .workflow import Status, WorkflowQuerySet, WorkflowRecord
@@ -180,6 +181,56 @@ class ActivityQuerySet(YearLockedQuerySet, WorkflowQuerySet):
     def for_list(self):
         return self.select_related("lag", "activity_type").prefetch_related("territory_units")
 
+    def in_municipality(self, municipality):
+        """The activities that touched the municipality: through one of its parishes or towns, or
+        recorded on a whole municipality (of either era) that shares a parish or town with it — the
+        same rule as the activity place tallies (``strategy.tallies.place_sums``)."""
+        units = TerritoryUnit.objects.filter(
+            Q(municipality_2009=municipality) | Q(municipality_2021=municipality)
+        )
+        covering = Municipality.objects.filter(Q(units_2009__in=units) | Q(units_2021__in=units))
+        by_unit = Activity.territory_units.through.objects.filter(territoryunit__in=units)
+        by_whole = Activity.municipalities.through.objects.filter(municipality__in=covering)
+        return self.filter(Q(pk__in=by_unit.values("activity_id")) | Q(pk__in=by_whole.values("activity_id")))
+
+    # The writes that send no signals keep the tallies too (``strategy.tallies``).
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with tallies.deferred():
+            created = super().bulk_create(objs, *args, **kwargs)
+            tallies.mark(
+                *(tallies.slice_of(o.lag_id, o.start_date) for o in created if o.status == Status.APPROVED)
+            )
+        return created
+
+    bulk_create.alters_data = True
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        with tallies.deferred():
+            tallies.mark(*tallies.approved_activity_slices(o.pk for o in objs))
+            updated = super().bulk_update(objs, fields, *args, **kwargs)
+            tallies.mark(*tallies.approved_activity_slices(o.pk for o in objs))
+        return updated
+
+    bulk_update.alters_data = True
+
+    def update(self, **kwargs):
+        with tallies.deferred():
+            pks = list(self.values_list("pk", flat=True))
+            tallies.mark(*tallies.approved_activity_slices(pks))
+            updated = super().update(**kwargs)
+            tallies.mark(*tallies.approved_activity_slices(pks))
+        return updated
+
+    update.alters_data = True
+
+    def delete(self):
+        with tallies.deferred():  # one refresh per LAG-year, not one per activity
+            return super().delete()
+
+    delete.alters_data = True
+
 
 class Activity(YearLocked, WorkflowRecord):
     """Something a LAG did: an event, consultation, training, clean-up, project…"""
@@ -220,7 +271,24 @@ class Activity(YearLocked, WorkflowRecord):
         ordering = ["-start_date", "-id"]
         verbose_name = _("aktivitāte")
         verbose_name_plural = _("aktivitātes")
-        indexes = [models.Index(fields=["status", "start_date"], name="activity_status_date")]
+        indexes = [
+            models.Index(fields=["status", "start_date"], name="activity_status_date"),
+            # The public lists show approved activities newest first (all, one LAG's, one type's): these
+            # partial indexes hold them in that order, so a page is read off an index, not sorted.
+            models.Index(
+                fields=["-start_date", "-id"], condition=Q(status=Status.APPROVED), name="activity_public"
+            ),
+            models.Index(
+                fields=["lag", "-start_date", "-id"],
+                condition=Q(status=Status.APPROVED),
+                name="activity_public_lag",
+            ),
+            models.Index(
+                fields=["activity_type", "-start_date", "-id"],
+                condition=Q(status=Status.APPROVED),
+                name="activity_public_type",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
@@ -297,9 +365,56 @@ class Activity(YearLocked, WorkflowRecord):
     def record_years(self):
         return {self.start_date.year} if self.start_date else set()
 
+    def delete(self, *args, **kwargs):
+        with tallies.deferred():  # the funding lines' cascade and the activity: one tally refresh
+            return super().delete(*args, **kwargs)
+
 
 class ActivityPartQuerySet(YearLockedQuerySet):
     pass
+
+
+class FundingLineQuerySet(ActivityPartQuerySet):
+    """Funding lines count in the tallies of approved activities (``strategy.tallies``)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with tallies.deferred():
+            created = super().bulk_create(objs, *args, **kwargs)
+            tallies.mark(*tallies.approved_activity_slices({o.activity_id for o in created}))
+        return created
+
+    bulk_create.alters_data = True
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        with tallies.deferred():
+            before = set(
+                self.model._base_manager.filter(pk__in=[o.pk for o in objs]).values_list(
+                    "activity_id", flat=True
+                )
+            )
+            updated = super().bulk_update(objs, fields, *args, **kwargs)
+            tallies.mark(*tallies.approved_activity_slices(before | {o.activity_id for o in objs}))
+        return updated
+
+    bulk_update.alters_data = True
+
+    def update(self, **kwargs):
+        with tallies.deferred():
+            pks = list(self.values_list("pk", flat=True))
+            before = set(self.values_list("activity_id", flat=True))
+            updated = super().update(**kwargs)
+            after = set(self.model._base_manager.filter(pk__in=pks).values_list("activity_id", flat=True))
+            tallies.mark(*tallies.approved_activity_slices(before | after))
+        return updated
+
+    update.alters_data = True
+
+    def delete(self):
+        with tallies.deferred():
+            return super().delete()
+
+    delete.alters_data = True
 
 
 class ActivityPart(YearLocked):
@@ -333,7 +448,7 @@ class FundingLine(ActivityPart):
     amount = models.DecimalField(_("summa, EUR"), max_digits=12, decimal_places=2)
     note = models.CharField(_("piezīme"), max_length=200, blank=True)
 
-    objects = ActivityPartQuerySet.as_manager()
+    objects = FundingLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["activity", "source", "id"]
@@ -456,3 +571,68 @@ class YearClosure(models.Model):
     @property
     def in_force(self):
         return self.reopened_at is None
+
+
+class ActivityTally(models.Model):
+    """The approved activities of one activity type, LAG and year, summed: what the progress engine
+    reads instead of scanning every activity (at 100× volume that scan took over a second per page).
+
+    Never edited by hand: ``strategy.tallies`` recomputes a LAG-year's rows from the activities in
+    the same transaction as every write that can change them, so the rows always equal what a
+    from-scratch aggregation gives (``manage.py tallies --check`` compares the two)."""
+
+    activity_type = models.ForeignKey(ActivityType, on_delete=models.CASCADE, related_name="+")
+    lag = models.ForeignKey(LAG, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    activities = models.PositiveIntegerField()
+    participants = models.PositiveBigIntegerField()
+    youth = models.PositiveBigIntegerField()
+    vulnerable = models.PositiveBigIntegerField()
+    # the youth share counts only activities that recorded both their youth and a total above 0
+    share_youth = models.PositiveBigIntegerField()
+    share_total = models.PositiveBigIntegerField()
+    funding = models.DecimalField(max_digits=16, decimal_places=2)
+    last_reviewed = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("aktivitāšu kopsumma")
+        verbose_name_plural = _("aktivitāšu kopsummas")
+        constraints = [
+            models.UniqueConstraint(fields=["lag", "year", "activity_type"], name="activitytally_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.lag_id} {self.year} {self.activity_type_id}: {self.activities}"
+
+
+class ActivityPlaceTally(models.Model):
+    """The approved activities of one LAG and year that touched one municipality (either era), with
+    their participants; ``municipality`` empty: the activities recorded without a place. An activity
+    touches the municipalities of its parishes and towns and, when recorded on a whole municipality,
+    of every parish and town in it — so one activity counts in several municipalities, and the rows
+    do not add up to the year's total. Kept like ``ActivityTally`` (``strategy.tallies``)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, null=True, related_name="+")
+    lag = models.ForeignKey(LAG, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    activities = models.PositiveIntegerField()
+    participants = models.PositiveBigIntegerField()
+
+    class Meta:
+        verbose_name = _("aktivitāšu kopsumma pēc novada")
+        verbose_name_plural = _("aktivitāšu kopsummas pēc novada")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "lag", "year"],
+                condition=Q(municipality__isnull=False),
+                name="activityplacetally_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["lag", "year"],
+                condition=Q(municipality__isnull=True),
+                name="activityplacetally_unplaced",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality_id} {self.lag_id} {self.year}: {self.activities}"

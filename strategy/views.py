@@ -1,7 +1,6 @@
 """Public pages of the strategy document and the activities (no figures: those are the indicators app's)."""
 
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -9,7 +8,8 @@ from django.utils.translation import gettext as _
 from indicators.cache import public_page
 from partners.models import LAG, Municipality, TerritoryUnit
 
-from .models import Activity, ActivityType, Statement, Strategy
+from .models import Activity, ActivityPlaceTally, ActivityTally, ActivityType, Statement, Strategy
+from .paging import ActivityPaginator
 
 PAGE_SIZE = 25
 
@@ -63,30 +63,36 @@ def activity_list(request):
         activities = activities.filter(lag__slug=lag)
         filters["lag"] = lag
     municipality = request.GET.get("municipality") or ""
+    place = None
     if municipality:
         era, _sep, slug = municipality.partition(":")
-        unit_field = (
-            "territory_units__municipality_2009" if era == "2009" else "territory_units__municipality_2021"
-        )
-        activities = activities.filter(
-            Q(**{f"{unit_field}__slug": slug}) | Q(municipalities__era=era, municipalities__slug=slug)
-        )
+        place = Municipality.objects.filter(era=era, slug=slug).first()
+        activities = activities.in_municipality(place) if place else activities.none()
         filters["municipality"] = municipality
     unit = _int_or_none(request.GET.get("unit"))
     if unit:
-        activities = activities.filter(territory_units=unit)
+        activities = activities.filter(
+            pk__in=Activity.territory_units.through.objects.filter(territoryunit=unit).values("activity_id")
+        )
         filters["unit"] = unit
     priority = _int_or_none(request.GET.get("priority"))
     if priority:
-        activities = activities.filter(priorities__strategy=strategy, priorities__number=priority)
+        activities = activities.filter(
+            pk__in=Activity.priorities.through.objects.filter(
+                priority__strategy=strategy, priority__number=priority
+            ).values("activity_id")
+        )
         filters["priority"] = priority
+    tally = ActivityTally.objects.all()
     kind = request.GET.get("type") or ""
     if kind:
         activities = activities.filter(activity_type__code=kind)
+        tally = tally.filter(activity_type__code=kind)
         filters["type"] = kind
     year = _int_or_none(request.GET.get("year"), YEAR_RANGE)
     if year:
         activities = activities.filter(start_date__year=year)
+        tally = tally.filter(year=year)
         filters["year"] = year
     query = (request.GET.get("q") or "").strip()[:QUERY_MAX_LENGTH].strip()
     if query:
@@ -98,10 +104,21 @@ def activity_list(request):
             | Q(venue__icontains=query)
         )
         filters["q"] = query
-    if any(k in filters for k in ("municipality", "unit", "priority")):
-        # Joins through m2m tables may repeat an activity; ask for ids once, then the rows.
-        activities = Activity.objects.filter(pk__in=activities.values("pk"))
-    paginator = Paginator(activities.for_list(), PAGE_SIZE)
+    # The tallies count exactly these activities (approved, by LAG, type and year; or by LAG, year and
+    # municipality) in a few rows; other filters are counted on the activities.
+    count = None
+    if set(filters) <= {"lag", "type", "year"}:
+        if lag:
+            tally = tally.filter(lag__slug=lag)
+        count = tally.aggregate(n=Sum("activities"))["n"] or 0
+    elif place is not None and set(filters) <= {"lag", "year", "municipality"}:
+        places = ActivityPlaceTally.objects.filter(municipality=place)
+        if lag:
+            places = places.filter(lag__slug=lag)
+        if year:
+            places = places.filter(year=year)
+        count = places.aggregate(n=Sum("activities"))["n"] or 0
+    paginator = ActivityPaginator(activities, PAGE_SIZE, count=count, rows=Activity.objects.for_list())
     page = paginator.get_page(request.GET.get("page"))
     query_string = "&".join(f"{k}={v}" for k, v in filters.items())
     context = {
@@ -152,10 +169,7 @@ def municipality_detail(request, era, slug):
     units = TerritoryUnit.objects.filter(**{unit_field: municipality}).select_related(
         "lag", "municipality_2009", "municipality_2021"
     )
-    activities = Activity.objects.approved().filter(
-        Q(pk__in=Activity.objects.filter(**{f"territory_units__{unit_field}": municipality}).values("pk"))
-        | Q(pk__in=Activity.objects.filter(municipalities=municipality).values("pk"))
-    )
+    activities = Activity.objects.approved().in_municipality(municipality)
     lags = LAG.objects.filter(territory_units__in=units).distinct()
     other_field = "municipality_2021" if unit_field == "municipality_2009" else "municipality_2009"
     others = Municipality.objects.filter(**{f"units_{other_field[-4:]}__in": units}).distinct()
@@ -165,7 +179,11 @@ def municipality_detail(request, era, slug):
         "lags": lags,
         "others": others,
         "activities": activities.for_list()[:10],
-        "activity_count": activities.count(),
+        # the place tallies count the same activities, by the same rule
+        "activity_count": ActivityPlaceTally.objects.filter(municipality=municipality).aggregate(
+            n=Sum("activities")
+        )["n"]
+        or 0,
         "filter_value": f"{municipality.era}:{municipality.slug}",
     }
     return render(request, "strategy/municipality_detail.html", context)

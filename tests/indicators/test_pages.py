@@ -19,7 +19,7 @@ from strategy.workflow import Status
 from tests import factories
 
 # Query budget of each public page; a request runs in a transaction (ATOMIC_REQUESTS): SAVEPOINT + RELEASE.
-ENGINE = 10  # indicators, their types, their priorities, LAGs, activities/funding/measurements aggregates,
+ENGINE = 9  # indicators, their types, their priorities, LAGs, activity tallies, measurement aggregates,
 # narratives, baselines, targets (see tests/indicators/test_progress.py)
 PAGES = [
     # savepoints 2, strategy 1, engine, LAGs 1, priorities 1, latest activities 1 + their territory 1, demo notice 1
@@ -32,12 +32,12 @@ PAGES = [
     ("/lv/indicators/", 2 + 1 + ENGINE + 1),
     # savepoints 2, strategy 1, engine, the indicator's activity types 1, demo notice 1
     ("/lv/indicators/K1/", 2 + 1 + ENGINE + 1 + 1),
-    # savepoints 2, strategy 1, indicator 1, engine, count 1, page 1 + territory 1 + funding 1, demo notice 1
-    # (and the activity types subquery is inlined)
-    ("/lv/indicators/K1/records/", 2 + 1 + 1 + ENGINE + 1 + 3 + 1 - 2 + 2),
-    # savepoints 2, strategy 1, count 1, demo notice 1, LAGs 1, municipalities 1, parishes 1, priorities 1,
-    # types 1, page of activities 1 + their territory 1
-    ("/lv/activities/", 2 + 1 + 1 + 1 + 5 + 2),
+    # savepoints 2, strategy 1, indicator 1, engine, count from the tallies 1, the page's ids 1 + its rows 1
+    # + territory 1 + funding 1, demo notice 1 (and the activity types subquery is inlined)
+    ("/lv/indicators/K1/records/", 2 + 1 + 1 + ENGINE + 1 + 4 + 1 - 2 + 2),
+    # savepoints 2, strategy 1, count from the tallies 1, demo notice 1, LAGs 1, municipalities 1, parishes 1,
+    # priorities 1, types 1, the page's ids 1 + its activities 1 + their territory 1
+    ("/lv/activities/", 2 + 1 + 1 + 1 + 5 + 3),
     # savepoints 2, strategy 1, LAG 1, engine, LAG priorities 1, local strategies 1, parishes 1,
     # activities 1 + territory 1, demo notice 1
     ("/lv/lags/kaimini/", 2 + 1 + 1 + ENGINE + 1 + 1 + 1 + 2 + 1),

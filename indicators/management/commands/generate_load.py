@@ -24,6 +24,7 @@ from indicators.cache import bump_data_version
 from indicators.models import Indicator, Measurement
 from partners.dbutils import ensure_migrated
 from partners.models import LAG
+from strategy import tallies
 from strategy.closing import closed_years, ensure_open
 from strategy.models import Activity, ActivityType, Evidence, FundingLine, StatusChange, Strategy
 from strategy.workflow import Status
@@ -91,7 +92,7 @@ class Command(BaseCommand):
                 continue
             for year in years:
                 rng = random.Random(f"{seed}:{lag.slug}:{year}")
-                with transaction.atomic():
+                with tallies.deferred():  # one transaction; the LAG-year's tallies refreshed once, at its end
                     total += self.activities(rng, lag, year, scale * PER_LAG_YEAR, mix, units, priorities)
                 self.stdout.write(
                     f"  {lag.slug} {year}: {total} aktivitātes, {time.perf_counter() - started:.0f} s"
@@ -261,6 +262,7 @@ class Command(BaseCommand):
             )
             counts["aktivitātes"] = activities._raw_delete(activities.db)
             counts["rādītāju vērtības"] = measurements._raw_delete(measurements.db)
+            tallies.rebuild()  # raw deletes send no signals
         bump_data_version()
         self.stdout.write(
             "Dzēsti sintētiskie dati: "

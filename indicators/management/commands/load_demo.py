@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import Baseline, Indicator, Measurement, Target
@@ -18,6 +17,7 @@ from indicators.progress import ProgressEngine
 from partners import roles
 from partners.dbutils import ensure_migrated
 from partners.models import LAG, User
+from strategy import tallies
 from strategy.models import Activity, ActivityType, FundingLine, StatusChange, Strategy
 from strategy.workflow import Status
 
@@ -117,7 +117,7 @@ class Command(BaseCommand):
         strategy = Strategy.objects.current()
         if strategy is None or LAG.objects.count() == 0:
             raise CommandError("Vispirms ielādējiet stratēģiju: python manage.py load_strategy")
-        with transaction.atomic():
+        with tallies.deferred():  # one transaction; the activity tallies refreshed once, at its end
             accounts = self.accounts()
             if Activity.objects.filter(is_demo=True).exists():
                 self.stdout.write("Demonstrācijas dati jau ir ielādēti; atjaunotas tikai kontu paroles.")
@@ -128,7 +128,7 @@ class Command(BaseCommand):
             lag = f" ({user.lag.short_name_lv})" if user.lag else ""
             self.stdout.write(f"  {role + lag:<48} {user.username:<28} {password}")
 
-    @transaction.atomic
+    @tallies.deferred()
     def remove(self):
         demo_activities = Activity.objects.filter(is_demo=True)
         demo_measurements = Measurement.objects.filter(is_demo=True)
@@ -234,6 +234,7 @@ class Command(BaseCommand):
                             self.funding(rng, activity, code)
                         self.history(activity_ct, activity, editor, coordinator, stamp)
         self.measurements(rng, strategy, editors, coordinators)
+        tallies.flush()  # the plans follow the figures, which read the tallies
         self.plans(rng, strategy)
         self.stdout.write(f"Ielādētas {activity_count} demonstrācijas aktivitātes.")
 

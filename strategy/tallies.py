@@ -1,0 +1,407 @@
+"""Activity tallies (``ActivityTally``): approved activities summed per activity type × LAG × year.
+
+The progress engine reads these few hundred rows instead of aggregating every activity on every
+uncached page. They are kept exact, never approximately:
+
+* a tally row is only ever written by ``refresh`` — it deletes a LAG-year's rows and aggregates them
+  again from the activities with ``sums`` (the same aggregation ``rebuild`` and ``check`` use), so
+  there is no increment that could drift;
+* every write that can change a LAG-year's sums marks it (``mark``), in the same transaction:
+  ``save``/``delete`` of an activity or a funding line (signals), and the bulk paths that send no
+  signals — ``bulk_create``, ``bulk_update`` and ``update`` of their querysets (``ActivityQuerySet``,
+  ``ActivityPartQuerySet``); a restore or ``generate_load`` rebuilds everything;
+* a marked LAG-year is refreshed at once, or — inside ``deferred()`` (imports, bulk deletes, admin
+  forms, commands) — once at the end of the block, still inside its transaction;
+* ``refresh`` locks the LAG's row first (PostgreSQL), so two transactions refreshing the same LAG
+  run one after the other and the second aggregates what the first committed.
+
+``manage.py tallies --check`` compares every row with a from-scratch aggregation (and
+``tests/strategy/test_tallies.py`` does so after every write path).
+"""
+
+import contextlib
+import contextvars
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import ExtractYear
+
+from .workflow import Status
+
+FIELDS = (
+    "activities",
+    "participants",
+    "youth",
+    "vulnerable",
+    "share_youth",
+    "share_total",
+    "funding",
+    "last_reviewed",
+)
+
+_pending = contextvars.ContextVar("ddkc_tally_pending", default=None)
+
+
+def _models(apps=None):
+    if apps is not None:  # a migration's historical models
+        return tuple(
+            apps.get_model("strategy", name) for name in ("Activity", "ActivityTally", "FundingLine")
+        )
+    from .models import Activity, ActivityTally, FundingLine
+
+    return Activity, ActivityTally, FundingLine
+
+
+def _place_models(apps=None):
+    if apps is not None:
+        return apps.get_model("strategy", "ActivityPlaceTally"), apps.get_model("partners", "TerritoryUnit")
+    from partners.models import TerritoryUnit
+
+    from .models import ActivityPlaceTally
+
+    return ActivityPlaceTally, TerritoryUnit
+
+
+def sums(activities, apps=None):
+    """{(activity type id, LAG id, year): {field: value}} of the given activities, from two GROUP BY
+    queries (activities, then their funding lines). Only approved activities belong in a tally."""
+    _Activity, _ActivityTally, FundingLine = _models(apps)
+    shareable = Q(participants_youth__isnull=False, participants_total__gt=0)
+    result = {}
+    rows = (
+        activities.annotate(year=ExtractYear("start_date"))
+        .values("activity_type_id", "lag_id", "year")
+        .annotate(
+            activities=Count("id"),
+            participants=Sum("participants_total"),
+            youth=Sum("participants_youth"),
+            vulnerable=Sum("participants_vulnerable"),
+            share_youth=Sum("participants_youth", filter=shareable),
+            share_total=Sum("participants_total", filter=shareable),
+            last_reviewed=Max("reviewed_at"),
+        )
+        .order_by()
+    )
+    for row in rows:
+        key = (row.pop("activity_type_id"), row.pop("lag_id"), row.pop("year"))
+        result[key] = {name: row[name] or 0 for name in FIELDS if name not in ("funding", "last_reviewed")}
+        result[key]["last_reviewed"] = row["last_reviewed"]
+        result[key]["funding"] = Decimal(0)
+    funding = (
+        FundingLine.objects.filter(activity__in=activities.values("pk"))
+        .annotate(year=ExtractYear("activity__start_date"))
+        .values("activity__activity_type_id", "activity__lag_id", "year")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in funding:
+        key = (row["activity__activity_type_id"], row["activity__lag_id"], row["year"])
+        result[key]["funding"] = Decimal(row["total"] or 0)
+    return result
+
+
+def place_sums(activities, apps=None):
+    """{(municipality id or None, LAG id, year): {"activities", "participants"}} of the given activities:
+    each activity counts once in every municipality (of either era) it touched — through its parishes
+    and towns, or through a whole municipality it was recorded on, which touches all of that
+    municipality's parishes and towns —, and under None when it has no place."""
+    Activity, _ActivityTally, _FundingLine = _models(apps)
+    _ActivityPlaceTally, TerritoryUnit = _place_models(apps)
+    municipalities_of_unit = {}
+    units_of_municipality = defaultdict(set)
+    for unit, m2009, m2021 in TerritoryUnit.objects.values_list(
+        "pk", "municipality_2009_id", "municipality_2021_id"
+    ):
+        municipalities_of_unit[unit] = {m for m in (m2009, m2021) if m is not None}
+        for m in municipalities_of_unit[unit]:
+            units_of_municipality[m].add(unit)
+    ids = activities.values("pk")
+    touched = defaultdict(set)  # activity id -> unit ids
+    units_through = Activity._meta.get_field("territory_units").remote_field.through
+    for activity_id, unit in units_through.objects.filter(activity__in=ids).values_list(
+        "activity_id", "territoryunit_id"
+    ):
+        touched[activity_id].add(unit)
+    whole_through = Activity._meta.get_field("municipalities").remote_field.through
+    for activity_id, municipality in whole_through.objects.filter(activity__in=ids).values_list(
+        "activity_id", "municipality_id"
+    ):
+        touched[activity_id] |= units_of_municipality[municipality]
+    result = defaultdict(lambda: {"activities": 0, "participants": 0})
+    for pk, lag_id, start, participants in activities.values_list(
+        "pk", "lag_id", "start_date", "participants_total"
+    ).order_by():
+        places = set()
+        for unit in touched.get(pk, ()):
+            places |= municipalities_of_unit[unit]
+        for municipality in places or (None,):
+            cell = result[(municipality, lag_id, start.year)]
+            cell["activities"] += 1
+            cell["participants"] += participants or 0
+    return dict(result)
+
+
+def _years_filter(years):
+    condition = Q()
+    for year in sorted(years):
+        condition |= Q(start_date__gte=date(year, 1, 1), start_date__lt=date(year + 1, 1, 1))
+    return condition
+
+
+def refresh(slices, apps=None):
+    """Recompute the tallies of the given (LAG id, year) pairs from their approved activities."""
+    if not slices:
+        return
+    Activity, ActivityTally, _FundingLine = _models(apps)
+    ActivityPlaceTally, _TerritoryUnit = _place_models(apps)
+    LAG = apps.get_model("partners", "LAG") if apps is not None else _lag_model()
+    years_of = defaultdict(set)
+    for lag_id, year in slices:
+        if lag_id is not None and year is not None:
+            years_of[lag_id].add(year)
+    with transaction.atomic():
+        # One refresh of a LAG at a time: a concurrent one waits here and then sees this one's rows.
+        list(LAG._base_manager.select_for_update().filter(pk__in=years_of).order_by("pk").values_list("pk"))
+        for lag_id, years in sorted(years_of.items()):
+            activities = Activity._base_manager.filter(
+                _years_filter(years), lag_id=lag_id, status=Status.APPROVED
+            )
+            ActivityTally._base_manager.filter(lag_id=lag_id, year__in=years).delete()
+            ActivityTally._base_manager.bulk_create(
+                ActivityTally(activity_type_id=t, lag_id=lag, year=year, **values)
+                for (t, lag, year), values in sums(activities, apps).items()
+            )
+            ActivityPlaceTally._base_manager.filter(lag_id=lag_id, year__in=years).delete()
+            ActivityPlaceTally._base_manager.bulk_create(
+                ActivityPlaceTally(municipality_id=m, lag_id=lag, year=year, **values)
+                for (m, lag, year), values in place_sums(activities, apps).items()
+            )
+
+
+def _lag_model():
+    from partners.models import LAG
+
+    return LAG
+
+
+def rebuild(apps=None):
+    """Every tally from scratch, a LAG at a time (after a restore or a bulk load; ``apps``: in a
+    migration)."""
+    Activity, ActivityTally, _FundingLine = _models(apps)
+    ActivityPlaceTally, _TerritoryUnit = _place_models(apps)
+    with transaction.atomic():
+        ActivityTally._base_manager.all().delete()
+        ActivityPlaceTally._base_manager.all().delete()
+        slices = set(
+            Activity._base_manager.filter(status=Status.APPROVED)
+            .annotate(year=ExtractYear("start_date"))
+            .values_list("lag_id", "year")
+            .distinct()
+            .order_by()
+        )
+        refresh(slices, apps)
+
+
+def differences():
+    """Rows where the stored tallies differ from a from-scratch aggregation: [(key, stored, fresh)]."""
+    Activity, ActivityTally, _FundingLine = _models()
+    ActivityPlaceTally, _TerritoryUnit = _place_models()
+    approved = Activity.objects.approved()
+    found = []
+    for fresh, stored_rows, key_fields in (
+        (sums(approved), ActivityTally.objects.values(), ("activity_type_id", "lag_id", "year")),
+        (place_sums(approved), ActivityPlaceTally.objects.values(), ("municipality_id", "lag_id", "year")),
+    ):
+        stored = {}
+        for row in stored_rows:
+            row.pop("id")
+            stored[tuple(row.pop(name) for name in key_fields)] = row
+        found += [
+            (key, stored.get(key), fresh.get(key))
+            for key in sorted(set(fresh) | set(stored), key=str)
+            if stored.get(key) != fresh.get(key)
+        ]
+    return found
+
+
+def mark(*slices):
+    """The given (LAG id, year) pairs changed: refresh them now, or at the end of ``deferred()``."""
+    slices = {s for s in slices if s is not None and None not in s}
+    if not slices:
+        return
+    pending = _pending.get()
+    if pending is not None:
+        pending.update(slices)
+    else:
+        refresh(slices)
+
+
+@contextlib.contextmanager
+def deferred():
+    """A transaction in which marked LAG-years are refreshed once, at its end (before it commits)."""
+    if _pending.get() is not None:
+        yield  # an outer block refreshes
+        return
+    pending = set()
+    with transaction.atomic():
+        token = _pending.set(pending)
+        try:
+            yield
+        finally:
+            _pending.reset(token)
+        refresh(pending)
+
+
+def flush():
+    """Inside ``deferred()``: refresh what is marked so far now (before reading the tallies)."""
+    pending = _pending.get()
+    if pending:
+        refresh(set(pending))
+        pending.clear()
+
+
+def slice_of(lag_id, start_date):
+    return (lag_id, start_date.year) if lag_id is not None and start_date is not None else None
+
+
+def activity_slices(activity_pks):
+    """{(LAG id, year)} of the given activities as stored now, approved or not."""
+    Activity, _ActivityTally, _FundingLine = _models()
+    return {
+        slice_of(lag_id, start)
+        for lag_id, start in Activity._base_manager.filter(pk__in=list(activity_pks))
+        .values_list("lag_id", "start_date")
+        .distinct()
+    }
+
+
+def approved_activity_slices(activity_pks):
+    """{(LAG id, year)} of those of the given activities that are approved now."""
+    Activity, _ActivityTally, _FundingLine = _models()
+    return {
+        slice_of(lag_id, start)
+        for lag_id, start in Activity._base_manager.filter(pk__in=list(activity_pks), status=Status.APPROVED)
+        .values_list("lag_id", "start_date")
+        .distinct()
+    }
+
+
+# --- signals: single saves and deletes ---------------------------------------------------------
+
+
+def _activity_pre_save(sender, instance, raw=False, **kwargs):
+    instance._tally_before = None
+    if instance.pk is None or raw:
+        return
+    Activity, _ActivityTally, _FundingLine = _models()
+    stored = (
+        Activity._base_manager.filter(pk=instance.pk).values_list("lag_id", "start_date", "status").first()
+    )
+    if stored and stored[2] == Status.APPROVED:
+        instance._tally_before = slice_of(stored[0], stored[1])
+
+
+def _activity_post_save(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    before = getattr(instance, "_tally_before", None)
+    now = slice_of(instance.lag_id, instance.start_date) if instance.status == Status.APPROVED else None
+    mark(before, now)
+
+
+def _activity_post_delete(sender, instance, **kwargs):
+    if instance.status == Status.APPROVED:
+        mark(slice_of(instance.lag_id, instance.start_date))
+
+
+def _funding_pre_save(sender, instance, raw=False, **kwargs):
+    instance._tally_before = set()
+    if instance.pk is None or raw:
+        return
+    _Activity, _ActivityTally, FundingLine = _models()
+    stored = FundingLine._base_manager.filter(pk=instance.pk).values_list("activity_id", flat=True).first()
+    if stored is not None:
+        instance._tally_before = approved_activity_slices([stored])
+
+
+def _funding_post_save(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    mark(*getattr(instance, "_tally_before", set()), *approved_activity_slices([instance.activity_id]))
+
+
+def _funding_post_delete(sender, instance, **kwargs):
+    # In a cascade the activity is still there (children go first); if not, its own delete marks.
+    mark(*approved_activity_slices([instance.activity_id]))
+
+
+def _places_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """An activity's parishes, towns or whole municipalities changed (``m2m_changed``)."""
+    Activity, _ActivityTally, _FundingLine = _models()
+    if action not in ("post_add", "post_remove", "post_clear", "pre_clear"):
+        return
+    if not reverse:
+        if action != "pre_clear" and instance.status == Status.APPROVED:
+            mark(slice_of(instance.lag_id, instance.start_date))
+        return
+    # from the place's side: the activities are pk_set, or — for a clear — those linked before it
+    if action == "pre_clear":
+        field = "territory_units" if sender is Activity.territory_units.through else "municipalities"
+        instance._tally_cleared = approved_activity_slices(
+            Activity._base_manager.filter(**{field: instance}).values_list("pk", flat=True)
+        )
+    elif action == "post_clear":
+        mark(*getattr(instance, "_tally_cleared", set()))
+    else:
+        mark(*approved_activity_slices(pk_set or ()))
+
+
+def _map_changing(sender, instance, raw=False, **kwargs):
+    _ActivityPlaceTally, TerritoryUnit = _place_models()
+    instance._tally_map_changed = False
+    if raw or instance.pk is None:
+        return
+    stored = (
+        TerritoryUnit._base_manager.filter(pk=instance.pk)
+        .values_list("municipality_2009_id", "municipality_2021_id")
+        .first()
+    )
+    instance._tally_map_changed = stored != (instance.municipality_2009_id, instance.municipality_2021_id)
+
+
+def _map_changed(sender, instance, raw=False, **kwargs):
+    """A parish or town moved to another municipality: which municipalities the activities touched
+    changes everywhere (rare: a full rebuild)."""
+    if not raw and getattr(instance, "_tally_map_changed", False):
+        rebuild()
+
+
+def _place_deleted(sender, instance, **kwargs):
+    """A parish, town or municipality went, and with it the activities' links to it."""
+    rebuild()
+
+
+def connect_signals():
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+    Activity, _ActivityTally, FundingLine = _models()
+    _ActivityPlaceTally, TerritoryUnit = _place_models()
+    from partners.models import Municipality
+
+    for through in (Activity.territory_units.through, Activity.municipalities.through):
+        m2m_changed.connect(
+            _places_changed, sender=through, dispatch_uid=f"ddkc-tally-places-{through.__name__}"
+        )
+    pre_save.connect(_map_changing, sender=TerritoryUnit, dispatch_uid="ddkc-tally-map-pre")
+    post_save.connect(_map_changed, sender=TerritoryUnit, dispatch_uid="ddkc-tally-map-post")
+    post_delete.connect(_place_deleted, sender=TerritoryUnit, dispatch_uid="ddkc-tally-unit-delete")
+    post_delete.connect(_place_deleted, sender=Municipality, dispatch_uid="ddkc-tally-municipality-delete")
+    pre_save.connect(_activity_pre_save, sender=Activity, dispatch_uid="ddkc-tally-activity-pre")
+    post_save.connect(_activity_post_save, sender=Activity, dispatch_uid="ddkc-tally-activity-post")
+    post_delete.connect(_activity_post_delete, sender=Activity, dispatch_uid="ddkc-tally-activity-delete")
+    pre_save.connect(_funding_pre_save, sender=FundingLine, dispatch_uid="ddkc-tally-funding-pre")
+    post_save.connect(_funding_post_save, sender=FundingLine, dispatch_uid="ddkc-tally-funding-post")
+    post_delete.connect(_funding_post_delete, sender=FundingLine, dispatch_uid="ddkc-tally-funding-delete")
