@@ -148,22 +148,9 @@ class Cell:
             self.last_update = moment
 
 
-@dataclass(frozen=True)
-class Figure:
-    indicator: Indicator
-    lag: LAG | None
-    year: int | None  # None: cumulative over ``years``
-    years: tuple
-    aggregation: str
-    actual: Decimal | None
-    numerator: Decimal | None
-    denominator: Decimal | None
-    baseline: Decimal | None
-    target: Decimal | None
-    progress: Decimal | None
-    status: str
-    last_update: datetime | None
-    narratives: tuple = ()
+class FigureDisplay:
+    """How a figure shows (the shared includes, the PDF): for live figures and for figures read back
+    from a year's frozen data alike."""
 
     @property
     def has_data(self):
@@ -195,6 +182,24 @@ class Figure:
             query["year"] = self.year
         url = reverse("indicators:records", args=[self.indicator.code])
         return f"{url}?{urlencode(query)}" if query else url
+
+
+@dataclass(frozen=True)
+class Figure(FigureDisplay):
+    indicator: Indicator
+    lag: LAG | None
+    year: int | None  # None: cumulative over ``years``
+    years: tuple
+    aggregation: str
+    actual: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    baseline: Decimal | None
+    target: Decimal | None
+    progress: Decimal | None
+    status: str
+    last_update: datetime | None
+    narratives: tuple = ()
 
 
 class ProgressEngine:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -28,7 +27,7 @@ from strategy.models import FundingLine, Strategy
 from .annual import JOINT, year_data
 from .charts import bar_chart
 from .models import Report
-from .progress import AT_RISK_FROM, EXPLANATIONS, FORMULA, ON_TRACK_FROM, Status
+from .progress import AT_RISK_FROM, EXPLANATIONS, FORMULA, ON_TRACK_FROM, FigureDisplay
 from .yearclose import latest_snapshot
 
 LANGUAGES = ("lv", "en")
@@ -39,8 +38,8 @@ def _dec(value):
 
 
 @dataclass(frozen=True)
-class FrozenFigure:
-    """An engine figure read back from year data; the same attributes the shared includes use."""
+class FrozenFigure(FigureDisplay):
+    """An engine figure read back from year data; shown like a live one."""
 
     indicator: SimpleNamespace
     lag: SimpleNamespace | None
@@ -74,33 +73,9 @@ class FrozenFigure:
         )
 
     @property
-    def has_data(self):
-        return self.actual is not None
-
-    @property
-    def status_label(self):
-        return Status(self.status).label
-
-    @property
-    def progress_percent(self):
-        return None if self.progress is None else (self.progress * 100).quantize(Decimal("1"))
-
-    @property
-    def bar_percent(self):
-        if self.progress is None:
-            return None
-        return int(max(Decimal(0), min(Decimal(100), self.progress * 100)))
-
-    @property
     def records_url(self):
-        """The portal page with the records behind the figure (absolute: the PDF leaves the portal)."""
-        query = {}
-        if self.lag is not None:
-            query["lag"] = self.lag.slug
-        if self.year is not None:
-            query["year"] = self.year
-        url = settings.PORTAL_URL.rstrip("/") + reverse("indicators:records", args=[self.indicator.code])
-        return f"{url}?{urlencode(query)}" if query else url
+        """Absolute: the PDF leaves the portal."""
+        return settings.PORTAL_URL.rstrip("/") + super().records_url
 
 
 def _localised(obj, field):
