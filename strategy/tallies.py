@@ -1,22 +1,26 @@
-"""Activity tallies (``ActivityTally``): approved activities summed per activity type × LAG × year.
+"""Activity tallies: approved activities summed per activity type × LAG × year (``ActivityTally``: what
+the progress engine reads) and per municipality × LAG × year (``ActivityPlaceTally``: the report's
+participation by municipality and the activity list's counts by municipality).
 
-The progress engine reads these few hundred rows instead of aggregating every activity on every
-uncached page. They are kept exact, never approximately:
+At 100× volume aggregating every activity took over a second per uncached page; these few hundred rows
+take a millisecond. They are kept exact, never approximately:
 
 * a tally row is only ever written by ``refresh`` — it deletes a LAG-year's rows and aggregates them
-  again from the activities with ``sums`` (the same aggregation ``rebuild`` and ``check`` use), so
-  there is no increment that could drift;
-* every write that can change a LAG-year's sums marks it (``mark``), in the same transaction:
-  ``save``/``delete`` of an activity or a funding line (signals), and the bulk paths that send no
-  signals — ``bulk_create``, ``bulk_update`` and ``update`` of their querysets (``ActivityQuerySet``,
-  ``ActivityPartQuerySet``); a restore or ``generate_load`` rebuilds everything;
-* a marked LAG-year is refreshed at once, or — inside ``deferred()`` (imports, bulk deletes, admin
-  forms, commands) — once at the end of the block, still inside its transaction;
+  again from the activities with ``sums`` and ``place_sums`` (the same functions ``rebuild`` and
+  ``differences`` use), so there is no increment that could drift;
+* every write that can change a LAG-year's sums marks it (``mark``): ``save``/``delete`` of an activity
+  or a funding line and changes of an activity's parishes or municipalities (signals), the bulk paths
+  that send no signals — ``bulk_create``, ``bulk_update``, ``update`` and ``delete`` of their querysets
+  (``ActivityQuerySet``, ``FundingLineQuerySet``) and the import's link rows —; a restore, the load
+  generator's ``--remove`` and a parish moving to another municipality rebuild everything;
+* a marked LAG-year is refreshed at once — inside the writer's transaction: requests (ATOMIC_REQUESTS)
+  and services write in one — or, inside ``deferred()`` (imports, bulk deletes, the demo and load
+  commands), once at the end of the block, before its transaction commits;
 * ``refresh`` locks the LAG's row first (PostgreSQL), so two transactions refreshing the same LAG
   run one after the other and the second aggregates what the first committed.
 
-``manage.py tallies --check`` compares every row with a from-scratch aggregation (and
-``tests/strategy/test_tallies.py`` does so after every write path).
+``manage.py tallies`` compares every row with a from-scratch aggregation (``--rebuild`` repairs), and
+``tests/strategy/test_tallies.py`` does so after every write path.
 """
 
 import contextlib
