@@ -271,26 +271,18 @@ def slice_of(lag_id, start_date):
     return (lag_id, start_date.year) if lag_id is not None and start_date is not None else None
 
 
-def activity_slices(activity_pks):
-    """{(LAG id, year)} of the given activities as stored now, approved or not."""
-    Activity, _ActivityTally, _FundingLine = _models()
-    return {
-        slice_of(lag_id, start)
-        for lag_id, start in Activity._base_manager.filter(pk__in=list(activity_pks))
-        .values_list("lag_id", "start_date")
-        .distinct()
-    }
-
-
 def approved_activity_slices(activity_pks):
     """{(LAG id, year)} of those of the given activities that are approved now."""
     Activity, _ActivityTally, _FundingLine = _models()
-    return {
-        slice_of(lag_id, start)
-        for lag_id, start in Activity._base_manager.filter(pk__in=list(activity_pks), status=Status.APPROVED)
-        .values_list("lag_id", "start_date")
+    # By primary key only, the status checked here: with ``status`` in the query SQLite walks the
+    # partial index of approved activities (420 000 entries at 100×) instead of looking the ids up.
+    rows = (
+        Activity._base_manager.filter(pk__in=list(activity_pks))
+        .order_by()
+        .values_list("lag_id", "start_date", "status")
         .distinct()
-    }
+    )
+    return {slice_of(lag_id, start) for lag_id, start, status in rows if status == Status.APPROVED}
 
 
 # --- signals: single saves and deletes ---------------------------------------------------------
