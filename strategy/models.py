@@ -385,14 +385,18 @@ class FundingLineQuerySet(ActivityPartQuerySet):
 
     bulk_create.alters_data = True
 
+    def _activity_ids(self, pks):
+        """The activities the given lines belong to, as stored now."""
+        found = set()
+        for offset in range(0, len(pks), tallies.ID_BATCH):
+            batch = pks[offset : offset + tallies.ID_BATCH]
+            found |= set(self.model._base_manager.filter(pk__in=batch).values_list("activity_id", flat=True))
+        return found
+
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs = list(objs)
         with tallies.deferred():
-            before = set(
-                self.model._base_manager.filter(pk__in=[o.pk for o in objs]).values_list(
-                    "activity_id", flat=True
-                )
-            )
+            before = self._activity_ids([o.pk for o in objs])
             updated = super().bulk_update(objs, fields, *args, **kwargs)
             tallies.mark(*tallies.approved_activity_slices(before | {o.activity_id for o in objs}))
         return updated
@@ -402,9 +406,9 @@ class FundingLineQuerySet(ActivityPartQuerySet):
     def update(self, **kwargs):
         with tallies.deferred():
             pks = list(self.values_list("pk", flat=True))
-            before = set(self.values_list("activity_id", flat=True))
+            before = self._activity_ids(pks)
             updated = super().update(**kwargs)
-            after = set(self.model._base_manager.filter(pk__in=pks).values_list("activity_id", flat=True))
+            after = self._activity_ids(pks)  # an update may move lines to other activities
             tallies.mark(*tallies.approved_activity_slices(before | after))
         return updated
 

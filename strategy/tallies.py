@@ -271,18 +271,26 @@ def slice_of(lag_id, start_date):
     return (lag_id, start_date.year) if lag_id is not None and start_date is not None else None
 
 
+# ids per query: SQLite builds with the default limit refuse more than 32 766 parameters in a statement
+ID_BATCH = 10_000
+
+
 def approved_activity_slices(activity_pks):
     """{(LAG id, year)} of those of the given activities that are approved now."""
     Activity, _ActivityTally, _FundingLine = _models()
-    # By primary key only, the status checked here: with ``status`` in the query SQLite walks the
-    # partial index of approved activities (420 000 entries at 100×) instead of looking the ids up.
-    rows = (
-        Activity._base_manager.filter(pk__in=list(activity_pks))
-        .order_by()
-        .values_list("lag_id", "start_date", "status")
-        .distinct()
-    )
-    return {slice_of(lag_id, start) for lag_id, start, status in rows if status == Status.APPROVED}
+    pks = list(activity_pks)
+    found = set()
+    for offset in range(0, len(pks), ID_BATCH):
+        # By primary key only, the status checked here: with ``status`` in the query SQLite walks the
+        # partial index of approved activities (420 000 entries at 100×) instead of looking the ids up.
+        rows = (
+            Activity._base_manager.filter(pk__in=pks[offset : offset + ID_BATCH])
+            .order_by()
+            .values_list("lag_id", "start_date", "status")
+            .distinct()
+        )
+        found |= {slice_of(lag_id, start) for lag_id, start, status in rows if status == Status.APPROVED}
+    return found
 
 
 # --- signals: single saves and deletes ---------------------------------------------------------
