@@ -6,7 +6,6 @@ it is still a draft or returned); otherwise it creates one.
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +19,9 @@ from strategy.importing import (
     LatvianIntegerWidget,
     LookupWidget,
     TextWidget,
+    lag_column,
     normalise,
+    status_column,
 )
 from strategy.models import Strategy
 
@@ -37,13 +38,7 @@ class MeasurementResource(LAGRecordResource):
         doc=gettext_lazy("Rādītāja kods, piemēram K4 vai R1 (tikai ziņotie un kvalitatīvie rādītāji)."),
         example="K4",
     )
-    lag = Column(
-        attribute="lag",
-        column_name="VRG",
-        blank_keeps_default=True,
-        doc=gettext_lazy("VRG īsais kods: kaimini, kraslava vai preili. Tukšs — jūsu VRG."),
-        example="kaimini",
-    )
+    lag = lag_column()
     year = Column(
         attribute="year",
         column_name="gads",
@@ -101,10 +96,8 @@ class MeasurementResource(LAGRecordResource):
         widget=TextWidget(),
         doc=gettext_lazy("Piezīme (datu avots, aprēķins); nav obligāta."),
     )
-    status = Column(
-        column_name="statuss",
-        export_only=True,
-        doc=gettext_lazy("Tikai eksportā: darbplūsmas statuss. Importētās vērtības vienmēr ir melnraksti."),
+    status = status_column(
+        gettext_lazy("Tikai eksportā: darbplūsmas statuss. Importētās vērtības vienmēr ir melnraksti.")
     )
 
     class Meta:
@@ -131,7 +124,6 @@ class MeasurementResource(LAGRecordResource):
 
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
-        self.fields["lag"].widget = LookupWidget(self.resolve_lag, lambda lag: lag.slug)
         self.fields["indicator"].widget = LookupWidget(self.resolve_indicator, lambda i: i.code)
         self.fields["municipality"].widget = LookupWidget(self.resolve_municipality, lambda m: m.name_lv)
 
@@ -187,26 +179,11 @@ class MeasurementResource(LAGRecordResource):
                 instance._import_refusal = _("Šo vērtību nevar mainīt: %(reason)s") % {"reason": refusal}
         return instance
 
-    def init_instance(self, row=None):
-        instance = super().init_instance(row)
-        if self.own_lag is not None and not permissions.is_superuser(self.user):
-            instance.lag = self.own_lag
-        return instance
-
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        if instance.lag_id is None:
-            raise ValidationError({"VRG": [_("Jānorāda VRG.")]})
-
     def duplicate_key(self, instance):
         return (instance.indicator_id, instance.lag_id, instance.year, instance.municipality_id)
 
-    def export(self, queryset=None, **kwargs):
-        if queryset is None:
-            queryset = Measurement.objects.all()
-            if self.user is not None:
-                queryset = permissions.visible(self.user, queryset)
-        return super().export(queryset.select_related("indicator", "lag", "municipality"), **kwargs)
+    def export_queryset(self, queryset):
+        return queryset.select_related("indicator", "lag", "municipality")
 
     def export_field(self, field, instance, **kwargs):
         name = self.get_field_name(field)
@@ -215,8 +192,6 @@ class MeasurementResource(LAGRecordResource):
             return self.fields["value"].widget.render(
                 share.quantize(CENT) if share is not None else None, **kwargs
             )
-        if name == "status":
-            return instance.get_status_display()
         return super().export_field(field, instance, **kwargs)
 
     def general_notes(self):

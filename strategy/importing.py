@@ -23,6 +23,7 @@ from django.http import HttpResponse
 from django.utils.encoding import force_str
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
@@ -306,6 +307,22 @@ class Column(fields.Field):
         self.export_only = export_only
 
 
+def lag_column():
+    """The owning LAG's column, the same in every LAG record spreadsheet."""
+    return Column(
+        attribute="lag",
+        column_name="VRG",
+        blank_keeps_default=True,
+        doc=gettext_lazy("VRG īsais kods: kaimini, kraslava vai preili. Tukšs — jūsu VRG."),
+        example="kaimini",
+    )
+
+
+def status_column(doc):
+    """The workflow status: exported to read, never imported (imported records are drafts)."""
+    return Column(column_name="statuss", export_only=True, doc=doc)
+
+
 class LAGRecordResource(resources.ModelResource):
     """Import and export of a LAG-owned workflow model for one user.
 
@@ -321,6 +338,7 @@ class LAGRecordResource(resources.ModelResource):
         self.user = user
         self.lookups_loaded = False
         self.seen_keys = {}
+        self.fields["lag"].widget = LookupWidget(self.resolve_lag, lambda lag: lag.slug)
 
     # references ----------------------------------------------------------------------------
 
@@ -399,6 +417,8 @@ class LAGRecordResource(resources.ModelResource):
     def init_instance(self, row=None):
         instance = super().init_instance(row)
         instance.author = self.user
+        if self.own_lag is not None and not permissions.is_superuser(self.user):
+            instance.lag = self.own_lag  # an empty VRG cell means the importer's own LAG
         return instance
 
     def import_instance(self, instance, row, **kwargs):
@@ -426,6 +446,10 @@ class LAGRecordResource(resources.ModelResource):
                 instance._import_extra[field.attribute.removeprefix("extra:")] = value
             elif field.attribute:
                 setattr(instance, field.attribute, value)
+        if instance.lag_id is None:
+            errors.setdefault(
+                self.fields["lag"].column_name, ValidationError(_("Jānorāda VRG."), code="required")
+            )
         error = getattr(instance, "_import_refusal", None)
         if error:
             errors.setdefault(self.import_id_columns()[0], ValidationError(error, code="refused"))
@@ -433,6 +457,22 @@ class LAGRecordResource(resources.ModelResource):
             raise ValidationError(errors)
 
     # export ----------------------------------------------------------------------------------
+
+    def export(self, queryset=None, **kwargs):
+        """The records the user may see (all of them without a user), with what their columns need."""
+        if queryset is None:
+            queryset = self._meta.model.objects.all()
+            if self.user is not None:
+                queryset = permissions.visible(self.user, queryset)
+        return super().export(self.export_queryset(queryset), **kwargs)
+
+    def export_queryset(self, queryset):
+        return queryset
+
+    def export_field(self, field, instance, **kwargs):
+        if self.get_field_name(field) == "status":
+            return instance.get_status_display()
+        return super().export_field(field, instance, **kwargs)
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
         """Every exported text cell goes through the portal's one formula-injection guard; number

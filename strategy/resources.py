@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,7 +18,9 @@ from .importing import (
     LookupListWidget,
     LookupWidget,
     TextWidget,
+    lag_column,
     normalise,
+    status_column,
 )
 from .models import Activity, ActivityType, FundingLine, Priority, Strategy
 
@@ -46,13 +47,7 @@ class ActivityResource(LAGRecordResource):
         ),
         example="",
     )
-    lag = Column(
-        attribute="lag",
-        column_name="VRG",
-        blank_keeps_default=True,
-        doc=gettext_lazy("VRG īsais kods: kaimini, kraslava vai preili. Tukšs — jūsu VRG."),
-        example="kaimini",
-    )
+    lag = lag_column()
     title = Column(
         attribute="title_lv",
         column_name="nosaukums",
@@ -160,10 +155,8 @@ class ActivityResource(LAGRecordResource):
             "Tikai eksportā: rādītāji, kuros aktivitāte tiek ieskaitīta pēc tās veida (pēc apstiprināšanas)."
         ),
     )
-    status = Column(
-        column_name="statuss",
-        export_only=True,
-        doc=gettext_lazy("Tikai eksportā: darbplūsmas statuss. Importētie ieraksti vienmēr ir melnraksti."),
+    status = status_column(
+        gettext_lazy("Tikai eksportā: darbplūsmas statuss. Importētie ieraksti vienmēr ir melnraksti.")
     )
 
     m2m_columns = ("territory_units", "municipalities", "priorities")
@@ -208,7 +201,6 @@ class ActivityResource(LAGRecordResource):
                 doc=_("Finansējums no avota «%(source)s», EUR; tukšs, ja nav.") % {"source": source.label},
                 example="1 500,00" if source == FundingLine.Source.EAFRD else "",
             )
-        self.fields["lag"].widget = LookupWidget(self.resolve_lag, lambda lag: lag.slug)
         self.fields["activity_type"].widget = LookupWidget(self.resolve_type, lambda t: t.code)
         self.fields["territory_units"].widget = LookupListWidget(self.resolve_unit, lambda u: u.name)
         self.fields["municipalities"].widget = LookupListWidget(self.resolve_municipality, municipality_key)
@@ -299,12 +291,6 @@ class ActivityResource(LAGRecordResource):
                 }
         return instance
 
-    def init_instance(self, row=None):
-        instance = super().init_instance(row)
-        if self.own_lag is not None and not permissions.is_superuser(self.user):
-            instance.lag = self.own_lag  # an empty VRG cell means the importer's own LAG
-        return instance
-
     def import_instance(self, instance, row, **kwargs):
         is_new = instance.pk is None or instance.pk not in self.existing
         if is_new:
@@ -312,8 +298,6 @@ class ActivityResource(LAGRecordResource):
             row = {**row, "id": ""}
             instance.id = None
         super().import_instance(instance, row, **kwargs)
-        if instance.lag_id is None:
-            raise ValidationError({"VRG": [_("Jānorāda VRG.")]})
 
     def duplicate_key(self, instance):
         return ("id", instance.pk) if instance.pk else None
@@ -335,17 +319,10 @@ class ActivityResource(LAGRecordResource):
 
     # export ----------------------------------------------------------------------------------
 
-    def export(self, queryset=None, **kwargs):
-        if queryset is None:
-            queryset = (
-                permissions.visible(self.user, Activity.objects.all())
-                if self.user
-                else Activity.objects.all()
-            )
-        queryset = queryset.select_related("lag", "activity_type").prefetch_related(
+    def export_queryset(self, queryset):
+        return queryset.select_related("lag", "activity_type").prefetch_related(
             "territory_units", "municipalities", "priorities", "funding_lines", "activity_type__indicators"
         )
-        return super().export(queryset, **kwargs)
 
     def export_field(self, field, instance, **kwargs):
         name = self.get_field_name(field)
@@ -357,8 +334,6 @@ class ActivityResource(LAGRecordResource):
             return ", ".join(
                 sorted((i.code for i in instance.activity_type.indicators.all()), key=_code_order)
             )
-        if name == "status":
-            return instance.get_status_display()
         return super().export_field(field, instance, **kwargs)
 
     # the import template ---------------------------------------------------------------------
