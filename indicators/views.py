@@ -2,13 +2,13 @@
 
 from urllib.parse import urlencode
 
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from partners.models import LAG
-from strategy.models import Activity, ActivityTally, Priority, Strategy
+from strategy import tallies
+from strategy.models import Activity, Priority, Strategy
 from strategy.paging import ActivityPaginator
 
 from . import opendata
@@ -149,23 +149,12 @@ def records(request, code):
     figure = engine.figure(indicator, lag, year)
     context = {"strategy": strategy, "indicator": indicator, "lag": lag, "year": year, "figure": figure}
     if indicator.source == Indicator.Source.ACTIVITIES:
-        last = engine.through_year if year is None else year
+        first, last = (year, year) if year is not None else (strategy.period_start, engine.through_year)
+        lookups = {"activity_type__in": indicator.activity_types.all(), **({"lag": lag} if lag else {})}
         activities = Activity.objects.approved().filter(
-            activity_type__in=indicator.activity_types.all(),
-            start_date__year__gte=strategy.period_start,
-            start_date__year__lte=last,
+            start_date__year__gte=first, start_date__year__lte=last, **lookups
         )
-        # the same activities, counted by their tallies
-        tally = ActivityTally.objects.filter(
-            activity_type__in=indicator.activity_types.all(), year__gte=strategy.period_start, year__lte=last
-        )
-        if lag is not None:
-            activities = activities.filter(lag=lag)
-            tally = tally.filter(lag=lag)
-        if year is not None:
-            activities = activities.filter(start_date__year=year)
-            tally = tally.filter(year=year)
-        count = tally.aggregate(n=Sum("activities"))["n"] or 0
+        count = tallies.approved_count(year__gte=first, year__lte=last, **lookups)  # the same activities
         paginator = ActivityPaginator(
             activities, 50, count=count, rows=Activity.objects.for_list().prefetch_related("funding_lines")
         )

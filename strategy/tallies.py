@@ -49,30 +49,17 @@ FIELDS = (
 _pending = contextvars.ContextVar("ddkc_tally_pending", default=None)
 
 
-def _models(apps=None):
-    if apps is not None:  # a migration's historical models
-        return tuple(
-            apps.get_model("strategy", name) for name in ("Activity", "ActivityTally", "FundingLine")
-        )
-    from .models import Activity, ActivityTally, FundingLine
+def _model(label, apps=None):
+    """A model by label; ``apps``: a migration's historical models."""
+    from django.apps import apps as installed
 
-    return Activity, ActivityTally, FundingLine
-
-
-def _place_models(apps=None):
-    if apps is not None:
-        return apps.get_model("strategy", "ActivityPlaceTally"), apps.get_model("partners", "TerritoryUnit")
-    from partners.models import TerritoryUnit
-
-    from .models import ActivityPlaceTally
-
-    return ActivityPlaceTally, TerritoryUnit
+    return (apps or installed).get_model(label)
 
 
 def sums(activities, apps=None):
     """{(activity type id, LAG id, year): {field: value}} of the given activities, from two GROUP BY
     queries (activities, then their funding lines). Only approved activities belong in a tally."""
-    _Activity, _ActivityTally, FundingLine = _models(apps)
+    FundingLine = _model("strategy.FundingLine", apps)
     shareable = Q(participants_youth__isnull=False, participants_total__gt=0)
     result = {}
     rows = (
@@ -112,8 +99,8 @@ def place_sums(activities, apps=None):
     each activity counts once in every municipality (of either era) it touched — through its parishes
     and towns, or through a whole municipality it was recorded on, which touches all of that
     municipality's parishes and towns —, and under None when it has no place."""
-    Activity, _ActivityTally, _FundingLine = _models(apps)
-    _ActivityPlaceTally, TerritoryUnit = _place_models(apps)
+    Activity = _model("strategy.Activity", apps)
+    TerritoryUnit = _model("partners.TerritoryUnit", apps)
     municipalities_of_unit = {}
     units_of_municipality = defaultdict(set)
     for unit, m2009, m2021 in TerritoryUnit.objects.values_list(
@@ -159,9 +146,10 @@ def refresh(slices, apps=None):
     """Recompute the tallies of the given (LAG id, year) pairs from their approved activities."""
     if not slices:
         return
-    Activity, ActivityTally, _FundingLine = _models(apps)
-    ActivityPlaceTally, _TerritoryUnit = _place_models(apps)
-    LAG = apps.get_model("partners", "LAG") if apps is not None else _lag_model()
+    Activity = _model("strategy.Activity", apps)
+    ActivityTally = _model("strategy.ActivityTally", apps)
+    ActivityPlaceTally = _model("strategy.ActivityPlaceTally", apps)
+    LAG = _model("partners.LAG", apps)
     years_of = defaultdict(set)
     for lag_id, year in slices:
         if lag_id is not None and year is not None:
@@ -185,17 +173,12 @@ def refresh(slices, apps=None):
             )
 
 
-def _lag_model():
-    from partners.models import LAG
-
-    return LAG
-
-
 def rebuild(apps=None):
     """Every tally from scratch, a LAG at a time (after a restore or a bulk load; ``apps``: in a
     migration)."""
-    Activity, ActivityTally, _FundingLine = _models(apps)
-    ActivityPlaceTally, _TerritoryUnit = _place_models(apps)
+    Activity = _model("strategy.Activity", apps)
+    ActivityTally = _model("strategy.ActivityTally", apps)
+    ActivityPlaceTally = _model("strategy.ActivityPlaceTally", apps)
     with transaction.atomic():
         ActivityTally._base_manager.all().delete()
         ActivityPlaceTally._base_manager.all().delete()
@@ -211,8 +194,9 @@ def rebuild(apps=None):
 
 def differences():
     """Rows where the stored tallies differ from a from-scratch aggregation: [(key, stored, fresh)]."""
-    Activity, ActivityTally, _FundingLine = _models()
-    ActivityPlaceTally, _TerritoryUnit = _place_models()
+    Activity = _model("strategy.Activity")
+    ActivityTally = _model("strategy.ActivityTally")
+    ActivityPlaceTally = _model("strategy.ActivityPlaceTally")
     approved = Activity.objects.approved()
     found = []
     for fresh, stored_rows, key_fields in (
@@ -229,6 +213,21 @@ def differences():
             if stored.get(key) != fresh.get(key)
         ]
     return found
+
+
+def approved_count(*, municipality=None, **lookups):
+    """How many approved activities match, read from the tallies — exactly the number a COUNT over the
+    activities gives. ``lookups`` filter tally rows (``lag``, ``lag__slug``, ``year``, ``year__gte``,
+    ``activity_type__code``, ``activity_type__in``…); with a ``municipality``, the activities that touched
+    it (``place_sums``' rule; no activity type lookups then)."""
+    ActivityTally = _model("strategy.ActivityTally")
+    ActivityPlaceTally = _model("strategy.ActivityPlaceTally")
+    rows = (
+        ActivityTally.objects
+        if municipality is None
+        else ActivityPlaceTally.objects.filter(municipality=municipality)
+    )
+    return rows.filter(**lookups).aggregate(n=Sum("activities"))["n"] or 0
 
 
 def mark(*slices):
@@ -277,7 +276,7 @@ ID_BATCH = 10_000
 
 def approved_activity_slices(activity_pks):
     """{(LAG id, year)} of those of the given activities that are approved now."""
-    Activity, _ActivityTally, _FundingLine = _models()
+    Activity = _model("strategy.Activity")
     pks = list(activity_pks)
     found = set()
     for offset in range(0, len(pks), ID_BATCH):
@@ -300,7 +299,7 @@ def _activity_pre_save(sender, instance, raw=False, **kwargs):
     instance._tally_before = None
     if instance.pk is None or raw:
         return
-    Activity, _ActivityTally, _FundingLine = _models()
+    Activity = _model("strategy.Activity")
     stored = (
         Activity._base_manager.filter(pk=instance.pk).values_list("lag_id", "start_date", "status").first()
     )
@@ -325,7 +324,7 @@ def _funding_pre_save(sender, instance, raw=False, **kwargs):
     instance._tally_before = set()
     if instance.pk is None or raw:
         return
-    _Activity, _ActivityTally, FundingLine = _models()
+    FundingLine = _model("strategy.FundingLine")
     stored = FundingLine._base_manager.filter(pk=instance.pk).values_list("activity_id", flat=True).first()
     if stored is not None:
         instance._tally_before = approved_activity_slices([stored])
@@ -344,7 +343,7 @@ def _funding_post_delete(sender, instance, **kwargs):
 
 def _places_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """An activity's parishes, towns or whole municipalities changed (``m2m_changed``)."""
-    Activity, _ActivityTally, _FundingLine = _models()
+    Activity = _model("strategy.Activity")
     if action not in ("post_add", "post_remove", "post_clear", "pre_clear"):
         return
     if not reverse:
@@ -364,7 +363,7 @@ def _places_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 def _map_changing(sender, instance, raw=False, **kwargs):
-    _ActivityPlaceTally, TerritoryUnit = _place_models()
+    TerritoryUnit = _model("partners.TerritoryUnit")
     instance._tally_map_changed = False
     if raw or instance.pk is None:
         return
@@ -391,8 +390,9 @@ def _place_deleted(sender, instance, **kwargs):
 def connect_signals():
     from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-    Activity, _ActivityTally, FundingLine = _models()
-    _ActivityPlaceTally, TerritoryUnit = _place_models()
+    Activity = _model("strategy.Activity")
+    FundingLine = _model("strategy.FundingLine")
+    TerritoryUnit = _model("partners.TerritoryUnit")
     from partners.models import Municipality
 
     for through in (Activity.territory_units.through, Activity.municipalities.through):

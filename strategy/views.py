@@ -1,6 +1,6 @@
 """Public pages of the strategy document and the activities (no figures: those are the indicators app's)."""
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from indicators.cache import public_page
 from partners.models import LAG, Municipality, TerritoryUnit
 
-from .models import Activity, ActivityPlaceTally, ActivityTally, ActivityType, Statement, Strategy
+from . import tallies
+from .models import Activity, ActivityType, Statement, Strategy
 from .paging import ActivityPaginator
 
 PAGE_SIZE = 25
@@ -83,16 +84,13 @@ def activity_list(request):
             ).values("activity_id")
         )
         filters["priority"] = priority
-    tally = ActivityTally.objects.all()
     kind = request.GET.get("type") or ""
     if kind:
         activities = activities.filter(activity_type__code=kind)
-        tally = tally.filter(activity_type__code=kind)
         filters["type"] = kind
     year = _int_or_none(request.GET.get("year"), YEAR_RANGE)
     if year:
         activities = activities.filter(start_date__year=year)
-        tally = tally.filter(year=year)
         filters["year"] = year
     query = (request.GET.get("q") or "").strip()[:QUERY_MAX_LENGTH].strip()
     if query:
@@ -104,20 +102,12 @@ def activity_list(request):
             | Q(venue__icontains=query)
         )
         filters["q"] = query
-    # The tallies count exactly these activities (approved, by LAG, type and year; or by LAG, year and
-    # municipality) in a few rows; other filters are counted on the activities.
+    # The tallies count these activities exactly when the filters are LAG, type and year, or LAG, year and
+    # municipality; other filters are counted on the activities.
     count = None
-    if set(filters) <= {"lag", "type", "year"}:
-        if lag:
-            tally = tally.filter(lag__slug=lag)
-        count = tally.aggregate(n=Sum("activities"))["n"] or 0
-    elif place is not None and set(filters) <= {"lag", "year", "municipality"}:
-        places = ActivityPlaceTally.objects.filter(municipality=place)
-        if lag:
-            places = places.filter(lag__slug=lag)
-        if year:
-            places = places.filter(year=year)
-        count = places.aggregate(n=Sum("activities"))["n"] or 0
+    if set(filters) <= {"lag", "type", "year"} or (place and set(filters) <= {"lag", "year", "municipality"}):
+        lookups = {"lag__slug": lag, "activity_type__code": kind, "year": year}
+        count = tallies.approved_count(municipality=place, **{k: v for k, v in lookups.items() if v})
     paginator = ActivityPaginator(activities, PAGE_SIZE, count=count, rows=Activity.objects.for_list())
     page = paginator.get_page(request.GET.get("page"))
     query_string = "&".join(f"{k}={v}" for k, v in filters.items())
@@ -179,11 +169,7 @@ def municipality_detail(request, era, slug):
         "lags": lags,
         "others": others,
         "activities": activities.for_list()[:10],
-        # the place tallies count the same activities, by the same rule
-        "activity_count": ActivityPlaceTally.objects.filter(municipality=municipality).aggregate(
-            n=Sum("activities")
-        )["n"]
-        or 0,
+        "activity_count": tallies.approved_count(municipality=municipality),
         "filter_value": f"{municipality.era}:{municipality.slug}",
     }
     return render(request, "strategy/municipality_detail.html", context)
