@@ -148,9 +148,24 @@ class Cell:
             self.last_update = moment
 
 
-class FigureDisplay:
-    """How a figure shows (the shared includes, the PDF): for live figures and for figures read back
-    from a year's frozen data alike."""
+@dataclass(frozen=True)
+class Figure:
+    """One figure of an indicator, and how it shows (the shared includes, the PDF)."""
+
+    indicator: Indicator
+    lag: LAG | None
+    year: int | None  # None: cumulative over ``years``
+    years: tuple
+    aggregation: str
+    actual: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    baseline: Decimal | None
+    target: Decimal | None
+    progress: Decimal | None
+    status: str
+    last_update: datetime | None = None
+    narratives: tuple = ()
 
     @property
     def has_data(self):
@@ -182,24 +197,6 @@ class FigureDisplay:
             query["year"] = self.year
         url = reverse("indicators:records", args=[self.indicator.code])
         return f"{url}?{urlencode(query)}" if query else url
-
-
-@dataclass(frozen=True)
-class Figure(FigureDisplay):
-    indicator: Indicator
-    lag: LAG | None
-    year: int | None  # None: cumulative over ``years``
-    years: tuple
-    aggregation: str
-    actual: Decimal | None
-    numerator: Decimal | None
-    denominator: Decimal | None
-    baseline: Decimal | None
-    target: Decimal | None
-    progress: Decimal | None
-    status: str
-    last_update: datetime | None
-    narratives: tuple = ()
 
 
 class ProgressEngine:

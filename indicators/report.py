@@ -9,7 +9,6 @@ the SHA-256 of each stored PDF is kept in ``Report``.
 
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -27,7 +26,7 @@ from strategy.models import FundingLine, Strategy
 from .annual import JOINT, year_data
 from .charts import bar_chart
 from .models import Report
-from .progress import AT_RISK_FROM, EXPLANATIONS, FORMULA, ON_TRACK_FROM, FigureDisplay
+from .progress import AT_RISK_FROM, EXPLANATIONS, FORMULA, ON_TRACK_FROM, Figure
 from .yearclose import latest_snapshot
 
 LANGUAGES = ("lv", "en")
@@ -37,22 +36,9 @@ def _dec(value):
     return None if value is None else Decimal(value)
 
 
-@dataclass(frozen=True)
-class FrozenFigure(FigureDisplay):
-    """An engine figure read back from year data; shown like a live one."""
-
-    indicator: SimpleNamespace
-    lag: SimpleNamespace | None
-    year: int | None
-    years: tuple
-    aggregation: str
-    actual: Decimal | None
-    numerator: Decimal | None
-    denominator: Decimal | None
-    baseline: Decimal | None
-    target: Decimal | None
-    progress: Decimal | None
-    status: str
+class FrozenFigure(Figure):
+    """An engine figure read back from year data (its indicator and LAG as plain namespaces); shown
+    like a live one."""
 
     @classmethod
     def load(cls, raw, indicator, lag):
