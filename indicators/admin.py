@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from partners.forms import LatvianDecimalField, LatvianNumberInput, TypedNumbersAdminMixin
 from partners.models import LAG
 from strategy.admin_workflow import LAGScopeFilter, ReadOnlyHistoryMixin, VersionedModelForm, WorkflowAdmin
 
@@ -20,7 +21,7 @@ from .models import Baseline, Indicator, Measurement, Target
 from .resources import MeasurementResource
 
 
-class HistoryAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class HistoryAdmin(TypedNumbersAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     """Who changed which field from what to what, and when; for reading only."""
 
 
@@ -138,15 +139,14 @@ class PlanForm(forms.Form):
 
     @staticmethod
     def value_field(initial, label, disabled):
-        return forms.DecimalField(
+        return LatvianDecimalField(
             required=False,
             max_digits=16,
             decimal_places=2,
-            localize=True,
             initial=initial,
             label=label,
             disabled=disabled,
-            widget=forms.TextInput(attrs={"class": "plan-value", "inputmode": "decimal", "size": 10}),
+            widget=LatvianNumberInput(attrs={"class": "plan-value", "size": 10}),
         )
 
     def target_rows(self):
@@ -227,7 +227,7 @@ class TargetAdmin(HistoryAdmin):
 
 
 @admin.register(Baseline)
-class BaselineAdmin(admin.ModelAdmin):
+class BaselineAdmin(TypedNumbersAdminMixin, admin.ModelAdmin):
     list_display = ["indicator", "lag", "year", "value"]
     list_filter = ["indicator", "lag"]
     list_select_related = ["indicator", "lag"]

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
+from .forms import TypedNumbersAdminMixin
 from .models import LAG, LAGPriority, LocalStrategy, Municipality, TerritoryUnit, User
 
 
@@ -12,7 +13,7 @@ class LAGPriorityInline(TranslationTabularInline):
     extra = 0
 
 
-class LocalStrategyInline(TranslationStackedInline):
+class LocalStrategyInline(TypedNumbersAdminMixin, TranslationStackedInline):
     model = LocalStrategy
     extra = 0
 

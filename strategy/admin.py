@@ -3,6 +3,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from partners.forms import TypedNumbersAdminMixin
+
 from .admin_workflow import LAGOwnedInlineMixin, LAGScopeFilter, WorkflowAdmin
 from .models import (
     Activity,
@@ -62,7 +64,7 @@ class ActivityTypeAdmin(TranslationAdmin):
     search_fields = ["name", "code"]
 
 
-class FundingLineInline(LAGOwnedInlineMixin, admin.TabularInline):
+class FundingLineInline(TypedNumbersAdminMixin, LAGOwnedInlineMixin, admin.TabularInline):
     model = FundingLine
     extra = 1
 

@@ -31,6 +31,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from partners.forms import TypedNumbersAdminMixin
 from partners.models import LAG
 
 from . import permissions, services
@@ -252,7 +253,7 @@ class ReadOnlyHistoryMixin:
         return super().history_view(request, object_id, extra_context)
 
 
-class WorkflowAdmin(ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin):
+class WorkflowAdmin(TypedNumbersAdminMixin, ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin):
     """The admin of a LAG-owned workflow model (it has ``lag``, ``status``, ``author``…)."""
 
     form = VersionedModelForm
