@@ -14,7 +14,7 @@ import csv
 import datetime
 import io
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -28,6 +28,7 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from partners.models import LAG
+from partners.numbers import LARGEST, parse_decimal
 from partners.spreadsheets import neutralise, restore
 
 from . import permissions, tallies
@@ -107,18 +108,14 @@ FORMATS = [LatvianCSV, base_formats.XLSX]
 
 # --- widgets -------------------------------------------------------------------------------------
 
-SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-
 
 def is_blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-LARGEST = Decimal(10) ** 15
-
-
 class LatvianDecimalWidget(widgets.Widget):
-    """2 899 408,11 · 2899408.11 · 2.899.408,11 · a number cell."""
+    """2 899 408,11 · 2899408.11 · 2.899.408,11 · a number cell. Text is read by the portal's one
+    parser of typed numbers (:func:`partners.numbers.parse_decimal`), as in the admin's forms."""
 
     def __init__(self, places=2, **kwargs):
         super().__init__(**kwargs)
@@ -127,29 +124,16 @@ class LatvianDecimalWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
-        if isinstance(value, bool):
-            raise ValueError(_("«%(value)s» nav skaitlis.") % {"value": value})
-        if isinstance(value, int | Decimal):
-            number = Decimal(value)
-        elif isinstance(value, float):
-            number = Decimal(repr(value))
-        else:
-            text = SPACES.sub("", str(value)).removesuffix("EUR").removesuffix("€")
-            if "," in text and "." in text:
-                text = text.replace(".", "")  # 2.899.408,11: points group thousands
-            text = text.replace(",", ".")
-            try:
-                number = Decimal(text)
-            except InvalidOperation:
-                raise ValueError(
-                    _("«%(value)s» nav skaitlis. Rakstiet, piemēram, 2 899 408,11.") % {"value": value}
-                ) from None
-        if not number.is_finite():
-            raise ValueError(_("«%(value)s» nav skaitlis.") % {"value": value})
-        if abs(number) >= LARGEST:
-            # No count, amount or value of the portal comes near; the database could not hold it.
-            raise ValueError(_("«%(value)s» ir pārāk liels skaitlis.") % {"value": value})
-        return number.quantize(Decimal(1).scaleb(-self.places)) if self.places else number
+        if isinstance(value, float):
+            # A real number cell holds a binary float (12.600000000000001 for a cell showing
+            # 12,60): read to the field's places, as before. Text is never rounded.
+            value = Decimal(repr(value))
+            if self.places and value.is_finite() and abs(value) < LARGEST:
+                value = value.quantize(Decimal(1).scaleb(-self.places))
+        try:
+            return parse_decimal(value, decimal_places=self.places)
+        except ValidationError as error:
+            raise ValueError(error.messages[0]) from None
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
@@ -167,8 +151,6 @@ class LatvianIntegerWidget(LatvianDecimalWidget):
         number = super().clean(value, row, **kwargs)
         if number is None:
             return None
-        if number != number.to_integral_value():
-            raise ValueError(_("«%(value)s» nav vesels skaitlis.") % {"value": value})
         if number < 0:
             raise ValueError(_("Skaits nevar būt negatīvs."))
         return int(number)

@@ -394,3 +394,38 @@ def test_import_reads_the_closed_years_once_whatever_the_number_of_rows(kaimini,
     assert Activity.objects.count() == rows
     closure_queries = [q for q in queries.captured_queries if "strategy_yearclosure" in q["sql"]]
     assert len(closure_queries) == 1  # the closed years, read once for the whole file
+
+
+def test_import_reads_amounts_with_the_admins_parser_and_refuses_an_ambiguous_one(kaimini, editor):
+    header = "VRG;nosaukums;sākuma datums;veids;finansējums EUR: ELFLA (LEADER);dalībnieki kopā\r\n"
+    good = header + "kaimini;Talka;05.03.2024;event;1\u00a0234,50 €;1 234\r\n"
+    bad = good + "kaimini;Seminārs;06.03.2024;event;1,234;20\r\nkaimini;Forums;07.03.2024;event;0,005;20\r\n"
+
+    result = ActivityResource(user=editor).import_data(
+        LatvianCSV().create_dataset(bad.encode()), use_transactions=True, rollback_on_validation_errors=True
+    )
+
+    errors = errors_of(result)
+    assert errors[3] == {
+        "finansējums EUR: ELFLA (LEADER)": [
+            "«1,234» var nozīmēt gan 1234, gan 1,234. Tūkstošus atdaliet ar atstarpi vai neatdaliet nemaz, "
+            "decimāldaļu — ar komatu, piemēram, «1\u00a0234,50» vai «1234,50»."
+        ]
+    }
+    assert errors[4] == {
+        "finansējums EUR: ELFLA (LEADER)": [
+            "«0,005»: aiz komata drīkst būt ne vairāk kā 2 cipari (skaitli neapaļo). "
+            "Rakstiet, piemēram, «1\u00a0234,50»."
+        ]
+    }
+    assert list(errors) == [3, 4]
+    assert not Activity.objects.exists()
+    assert not FundingLine.objects.exists()
+
+    result = ActivityResource(user=editor).import_data(
+        LatvianCSV().create_dataset(good.encode()), use_transactions=True, rollback_on_validation_errors=True
+    )
+    assert errors_of(result) == {}
+    activity = Activity.objects.get()
+    assert activity.participants_total == 1234
+    assert [line.amount for line in activity.funding_lines.all()] == [Decimal("1234.50")]
