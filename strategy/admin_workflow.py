@@ -26,6 +26,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from import_export.admin import ImportExportMixin
+from import_export.forms import ImportForm
 from modeltranslation.translator import NotRegistered, translator
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta
@@ -35,7 +36,7 @@ from partners.forms import TypedNumbersAdminMixin
 from partners.models import LAG
 
 from . import permissions, services
-from .importing import FORMATS, FileReadError, import_template_response
+from .importing import FORMATS, IMPORT_FORMATS, FileReadError, import_template_response, refuse_size
 from .models import StatusChange
 from .workflow import CONFLICT_MESSAGE, EditConflict, Status
 
@@ -114,6 +115,18 @@ class NoteForm(forms.Form):
         if self.transition == permissions.REOPEN:
             return {"reason": self.cleaned_data["note"], "to": self.cleaned_data["to"] or Status.RETURNED}
         return {"note": self.cleaned_data["note"]}
+
+
+class ImportFileForm(ImportForm):
+    """The import's upload: a file over ``IMPORT_MAX_FILE_BYTES`` is refused before it is stored or read."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            refuse_size(upload.size)
+        except FileReadError as error:
+            raise forms.ValidationError(str(error), code="too_large") from None
+        return upload
 
 
 def run_transition(request, transition, record, **kwargs):
@@ -567,6 +580,9 @@ class WorkflowAdmin(TypedNumbersAdminMixin, ReadOnlyHistoryMixin, ImportExportMi
         return [*super().get_readonly_fields(request, obj), *self.workflow_readonly_fields]
 
     # --- import -------------------------------------------------------------------------------
+
+    import_formats = IMPORT_FORMATS
+    import_form_class = ImportFileForm
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
