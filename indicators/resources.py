@@ -1,16 +1,20 @@
 """Measurements in spreadsheets: one row per indicator, LAG, year (and municipality where measured so).
 
-A row whose indicator, LAG, year and municipality match an existing measurement updates it (when
-it is still a draft or returned); otherwise it creates one.
+A row with a measurement's id updates it (when it is still a draft or returned, and only when the
+row changes something). A row without one creates a measurement — unless its indicator, LAG, year
+and municipality have one already: an identical row is "already in the portal", a different one is
+refused with the stored measurement's id, so that a value is never replaced by accident.
 """
 
 from decimal import Decimal
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import formats
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.models import Municipality
-from strategy import permissions
 from strategy.importing import (
     GENERAL_NOTES,
     Column,
@@ -22,6 +26,7 @@ from strategy.importing import (
     lag_column,
     normalise,
     status_column,
+    suggestion,
 )
 from strategy.models import Strategy
 
@@ -31,6 +36,16 @@ CENT = Decimal("0.01")
 
 
 class MeasurementResource(LAGRecordResource):
+    id = Column(
+        attribute="id",
+        column_name="id",
+        widget=LatvianIntegerWidget(),
+        doc=gettext_lazy(
+            "Portāla vērtības numurs (to satur eksports). Tukšs — jauna vērtība. Norādīts — labo šo "
+            "vērtību, ja tā ir jūsu VRG melnraksts vai atgriezta labošanai."
+        ),
+        example="",
+    )
     indicator = Column(
         attribute="indicator",
         column_name="rādītājs",
@@ -103,6 +118,7 @@ class MeasurementResource(LAGRecordResource):
     class Meta:
         model = Measurement
         fields = (
+            "id",
             "indicator",
             "lag",
             "year",
@@ -116,7 +132,7 @@ class MeasurementResource(LAGRecordResource):
             "note",
             "status",
         )
-        import_id_fields = ["indicator"]
+        import_id_fields = ["id"]
         use_bulk = True
         batch_size = 1000
         skip_diff = True
@@ -132,16 +148,12 @@ class MeasurementResource(LAGRecordResource):
 
     def load_lookups(self, dataset):
         super().load_lookups(dataset)
-        strategy = Strategy.objects.current()
-        indicators = Indicator.objects.filter(strategy=strategy).select_related("strategy")
+        self.strategy = Strategy.objects.current()
+        indicators = Indicator.objects.filter(strategy=self.strategy).select_related("strategy")
         self.indicators = {normalise(i.code): i for i in indicators}
         self.municipalities = {}
         for municipality in Municipality.objects.order_by("era"):
             self.municipalities[normalise(municipality.name_lv)] = municipality
-        self.existing = {
-            (m.indicator_id, m.lag_id, m.year, m.municipality_id): m
-            for m in Measurement.objects.filter(indicator__strategy=strategy)
-        }
 
     def resolve_indicator(self, value):
         indicator = self.indicators.get(normalise(value))
@@ -158,29 +170,70 @@ class MeasurementResource(LAGRecordResource):
         try:
             return self.municipalities[normalise(value)]
         except KeyError:
-            raise ValueError(_("Nav novada «%(value)s».") % {"value": value}) from None
+            raise ValueError(
+                _("Nav novada «%(value)s».") % {"value": value}
+                + suggestion(value, sorted({m.name_lv for m in self.municipalities.values()}))
+            ) from None
 
-    def find_existing(self, row):
-        # Resolve the natural key quietly: import_instance reports any problem with its column.
-        try:
-            indicator = self.fields["indicator"].clean(row)
-            lag = self.fields["lag"].clean(row) if "VRG" in row else None
-            year = self.fields["year"].clean(row)
-            municipality = self.fields["municipality"].clean(row) if "novads" in row else None
-        except (ValueError, KeyError):
-            return None
-        lag = lag or self.own_lag
-        if indicator is None or lag is None or year is None:
-            return None
-        instance = self.existing.get((indicator.pk, lag.pk, year, getattr(municipality, "pk", None)))
-        if instance is not None:
-            refusal = permissions.edit_refusal(self.user, instance)
-            if refusal:
-                instance._import_refusal = _("Šo vērtību nevar mainīt: %(reason)s") % {"reason": refusal}
-        return instance
+    # the stored measurements the file refers to ----------------------------------------------
 
-    def duplicate_key(self, instance):
-        return (instance.indicator_id, instance.lag_id, instance.year, instance.municipality_id)
+    def existing_queryset(self):
+        return Measurement._base_manager.select_related("indicator__strategy", "lag", "municipality")
+
+    def natural_key(self, measurement):
+        return (measurement.indicator_id, measurement.lag_id, measurement.year, measurement.municipality_id)
+
+    def load_matches(self, dataset):
+        # A strategy has a few hundred measurements per LAG: one query for all of them.
+        stored = (
+            self.existing_queryset()
+            .filter(indicator__strategy=self.strategy, lag_id__in=self.editable_lag_ids)
+            .order_by("pk")
+        )
+        self.matches = {}
+        for measurement in stored:
+            self.matches.setdefault(self.natural_key(measurement), measurement)
+
+    def duplicate_keys(self, measurement):
+        keys = [("key", *self.natural_key(measurement))]
+        return keys + [("id", measurement.pk)] if measurement.pk else keys
+
+    def already_there(self, measurement, match, differing):
+        if not differing:
+            return super().already_there(measurement, match, differing)
+        if match.municipality_id is not None:
+            message = _(
+                "Šim rādītājam, VRG, gadam un novadam portālā jau ir vērtība ar citiem datiem (id %(id)s). "
+                "Lai to mainītu, kolonnā «id» norādiet %(id)s (eksportētajā datnē tas jau ir) vai labojiet "
+                "vērtību portālā."
+            )
+        else:
+            message = _(
+                "Šim rādītājam, VRG un gadam portālā jau ir vērtība ar citiem datiem (id %(id)s). "
+                "Lai to mainītu, kolonnā «id» norādiet %(id)s (eksportētajā datnē tas jau ir) vai labojiet "
+                "vērtību portālā."
+            )
+        return {NON_FIELD_ERRORS: ValidationError(message % {"id": match.pk}, code="exists")}
+
+    def refusal_message(self, measurement):
+        return _("Šo vērtību nevar mainīt: %(reason)s") % {"reason": measurement._import_refusal}
+
+    # the preview: a measurement as the portal read it -----------------------------------------
+
+    def preview_columns(self):
+        return [
+            (
+                _("Rādītājs"),
+                lambda m: (
+                    (m.indicator.code, Truncator(m.indicator.name_lv).chars(60)) if m.indicator_id else ""
+                ),
+            ),
+            (_("VRG"), lambda m: str(m.lag) if m.lag_id else ""),
+            (_("Gads"), lambda m: "" if m.year is None else str(m.year)),
+            (_("Novads"), lambda m: m.municipality.name_lv if m.municipality_id else ""),
+            (_("Vērtība"), show_value, "wide"),
+            (_("Piezīme"), lambda m: Truncator(m.note or "").chars(80)),
+        ]
 
     def export_queryset(self, queryset):
         return queryset.select_related("indicator", "lag", "municipality")
@@ -195,7 +248,14 @@ class MeasurementResource(LAGRecordResource):
         return super().export_field(field, instance, **kwargs)
 
     def general_notes(self):
-        return [_("Rādītāju vērtību imports"), *GENERAL_NOTES]
+        return [
+            _("Rādītāju vērtību imports"),
+            *GENERAL_NOTES,
+            _(
+                "Vienam rādītājam, VRG, gadam (un novadam) ir viena vērtība. Ja tā portālā jau ir, to labo, "
+                "norādot tās id (to satur eksports); tāda pati rinda bez id netiek importēta vēlreiz."
+            ),
+        ]
 
     def value_lists(self):
         strategy = Strategy.objects.current()
@@ -207,6 +267,34 @@ class MeasurementResource(LAGRecordResource):
                 + [(i.code, i.name_lv, _what_to_enter(i)) for i in indicators],
             )
         ]
+
+
+def amount(value):
+    return formats.number_format(value, 2, force_grouping=True)
+
+
+def show_value(measurement):
+    if measurement.numerator is not None or measurement.denominator is not None:
+        parts = [
+            _("%(numerator)s no %(denominator)s")
+            % {
+                "numerator": amount(measurement.numerator) if measurement.numerator is not None else "—",
+                "denominator": amount(measurement.denominator)
+                if measurement.denominator is not None
+                else "—",
+            }
+        ]
+        if measurement.share is not None:
+            parts.append(f"({amount(measurement.share.quantize(CENT))} %)")
+        return " ".join(parts)
+    if measurement.rating is not None or measurement.narrative:
+        rating = (
+            _("vērtējums %(rating)s") % {"rating": measurement.rating}
+            if measurement.rating is not None
+            else ""
+        )
+        return rating, Truncator(measurement.narrative or "").chars(120)
+    return "" if measurement.value is None else amount(measurement.value)
 
 
 def _what_to_enter(indicator):

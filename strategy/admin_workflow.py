@@ -14,7 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
 from modeltranslation.translator import NotRegistered, translator
@@ -36,7 +36,13 @@ from partners.forms import TypedNumbersAdminMixin
 from partners.models import LAG
 
 from . import permissions, services
-from .importing import FORMATS, IMPORT_FORMATS, FileReadError, import_template_response, refuse_size
+from .importing import (
+    FORMATS,
+    IMPORT_FORMATS,
+    FileReadError,
+    import_template_response,
+    refuse_size,
+)
 from .models import StatusChange
 from .workflow import CONFLICT_MESSAGE, EditConflict, Status
 
@@ -608,29 +614,66 @@ class WorkflowAdmin(TypedNumbersAdminMixin, ReadOnlyHistoryMixin, ImportExportMi
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
 
+    def import_action(self, request, **kwargs):
+        """The preview. A file with nothing to write (every row already in the portal or unchanged)
+        gets no confirmation."""
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        result, confirm_form = context.get("result"), context.get("confirm_form")
+        if result is not None and confirm_form is not None and not result.writes:
+            context["confirm_form"] = None
+            file_name = confirm_form.initial["import_file_name"]
+            self.get_tmp_storage_class()(name=file_name, **self.get_tmp_storage_class_kwargs()).remove()
+        return response
+
+    def import_url(self):
+        return reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import")
+
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
-            # The file changed meaning between preview and confirmation (e.g. a record was
-            # approved meanwhile): the transaction was rolled back, so say so instead of "done".
+            # The data changed between the preview and the confirmation (a record was approved or
+            # saved by someone else meanwhile): the transaction was rolled back; say where and why.
             self.message_user(
                 request,
-                _("Imports netika veikts: datnē ir kļūdas. Augšupielādējiet to vēlreiz, lai redzētu, kuras."),
+                _("Nekas nav importēts: kopš priekšskatījuma dati portālā ir mainījušies."),
                 messages.ERROR,
             )
-            return HttpResponseRedirect(
-                reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import")
-            )
+            for problem in confirmation_problems(result)[:CONFIRMATION_PROBLEMS_SHOWN]:
+                self.message_user(request, problem, messages.ERROR)
+            return HttpResponseRedirect(self.import_url())
         return super().process_result(result, request)
 
     def add_success_message(self, result, request):
-        totals = result.totals
         self.message_user(
             request,
-            ngettext(
-                "Importēts %(count)d ieraksts (jauni: %(new)d, atjaunināti: %(update)d).",
-                "Importēti %(count)d ieraksti (jauni: %(new)d, atjaunināti: %(update)d).",
-                totals["new"] + totals["update"],
+            _(
+                "Imports pabeigts. Jauni: %(new)d, atjaunināti: %(update)d, jau bija portālā: %(exists)d, "
+                "nemainīti: %(unchanged)d."
             )
-            % {"count": totals["new"] + totals["update"], "new": totals["new"], "update": totals["update"]},
+            % result.outcomes,
             messages.SUCCESS,
         )
+
+
+CONFIRMATION_PROBLEMS_SHOWN = 20
+
+
+def confirmation_problems(result):
+    """What refused a confirmation, one line per problem: "Rinda 3, «id»: …"."""
+    problems = [
+        " ".join(str(m) for m in getattr(error.error, "messages", [error.error]))
+        for error in result.base_errors
+    ]
+    for row in result.invalid_rows:
+        for column, column_messages in row.error_dict.items():
+            where = (
+                _("Rinda %(row)s") % {"row": row.number + 1}
+                if column == NON_FIELD_ERRORS
+                else _("Rinda %(row)s, «%(column)s»") % {"row": row.number + 1, "column": column}
+            )
+            problems.append(f"{where}: {' '.join(column_messages)}")
+    for line, errors in result.row_errors():
+        problems += [
+            _("Rinda %(row)s: %(error)s") % {"row": line + 1, "error": error.error} for error in errors
+        ]
+    return problems

@@ -173,6 +173,9 @@ def connect_signals():
 
 def locked_message(obj):
     """The Latvian reason a record cannot be written (its year is closed), or None — for
-    ``strategy.permissions.locked_reason``."""
-    years = sorted(obj.record_years() & closed_years()) if isinstance(obj, YearLocked) else []
+    ``strategy.permissions.locked_reason``. Inside ``closed_years_read_once()`` (an import asks it
+    of every record it updates) without a query."""
+    known = _known_closed.get()
+    closed = known if known is not None else closed_years()
+    years = sorted(obj.record_years() & closed) if isinstance(obj, YearLocked) else []
     return str(MESSAGE % {"year": years[0]}) if years else None

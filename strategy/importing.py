@@ -12,6 +12,7 @@
 
 import csv
 import datetime
+import difflib
 import io
 import re
 import zipfile
@@ -21,6 +22,7 @@ import openpyxl
 import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
@@ -29,7 +31,7 @@ from django.utils.encoding import force_str
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from import_export import fields, resources, widgets
+from import_export import fields, resources, results, widgets
 from import_export.formats import base_formats
 
 from partners.models import LAG
@@ -398,6 +400,31 @@ def normalise(value):
     return " ".join(str(value).split()).casefold()
 
 
+# What every name of a kind ends with ("… pagasts", "… novads (2021)"): left out when comparing
+# names, or every parish would look like every other.
+KIND_WORDS = re.compile(r"\s*(?:\(\d{4}\)|pagasts|pilsēta|novads)$")
+
+
+def stem(name):
+    name = normalise(name)
+    while (shorter := KIND_WORDS.sub("", name)) != name:
+        name = shorter
+    return name
+
+
+def suggestion(value, names):
+    """ " Vai domājāt «…»?" with the names closest to ``value`` (up to three), or "" when none is
+    close. Latvian letters count as letters: «Kalkūnu pagasts» is closest to «Kalkūnes pagasts»."""
+    stems = {}
+    for name in names:
+        stems.setdefault(stem(name), []).append(name)
+    closest = difflib.get_close_matches(stem(value), [key for key in stems if key], n=3, cutoff=0.75)
+    found = list(dict.fromkeys(name for key in closest for name in stems[key]))[:3]
+    if not found:
+        return ""
+    return " " + _("Vai domājāt %(names)s?") % {"names": ", ".join(f"«{name}»" for name in found)}
+
+
 class LookupWidget(widgets.Widget):
     """A reference by natural key, resolved from a dict the resource loads once per file."""
 
@@ -488,11 +515,57 @@ def status_column(doc):
     return Column(column_name="statuss", export_only=True, doc=doc)
 
 
+# What happens to a valid row, as the preview and the success message name it: a new record, an
+# update of the record whose id the row carries, a row that is already in the portal (matched by the
+# record's natural key: nothing is created), and a row equal to its record (nothing is written).
+NEW, UPDATE, EXISTS, UNCHANGED = "new", "update", "exists", "unchanged"
+OUTCOMES = (NEW, UPDATE, EXISTS, UNCHANGED)
+
+
+class PreviewCell:
+    """One cell of the preview as the portal read it: ``text``, a smaller ``detail`` below it, and
+    ``before``: the stored text it replaces (an update) or differs from (a row already in the
+    portal), or None."""
+
+    __slots__ = ("text", "detail", "before", "css")
+
+    def __init__(self, text, detail="", before=None, css=""):
+        self.text = text
+        self.detail = detail
+        self.before = before
+        self.css = css
+
+    def __str__(self):
+        return "\n".join(part for part in (self.text, self.detail) if part)
+
+
+class ImportResult(results.Result):
+    """django-import-export's result, with the portal's four outcomes and the preview's columns."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcomes = dict.fromkeys(OUTCOMES, 0)
+        self.preview_headers = []
+
+    def increment_row_result_total(self, row_result):
+        super().increment_row_result_total(row_result)
+        if getattr(row_result, "outcome", None) in self.outcomes:
+            self.outcomes[row_result.outcome] += 1
+
+    @property
+    def writes(self):
+        """How many rows the confirmation would write."""
+        return self.outcomes[NEW] + self.outcomes[UPDATE]
+
+
 class LAGRecordResource(resources.ModelResource):
     """Import and export of a LAG-owned workflow model for one user.
 
-    Subclasses declare :class:`Column` fields and implement ``load_lookups`` (one query per kind
-    of reference), ``find_existing(row)`` and, where needed, ``save_relations(objs, created)``.
+    Subclasses declare :class:`Column` fields (``id`` first) and implement ``load_lookups`` (one
+    query per kind of reference), ``existing_queryset()``, ``natural_key(instance)`` with
+    ``load_matches(dataset)`` (the stored records the file's new rows may already be, loaded with a
+    bounded number of queries per file), ``preview_columns()`` and, where needed,
+    ``save_relations(objs, created)`` and ``stored_extra(obj, key)``.
     """
 
     #: attribute → how its many-to-many column is saved (set by subclasses)
@@ -501,9 +574,16 @@ class LAGRecordResource(resources.ModelResource):
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        self.dry_run = True
         self.lookups_loaded = False
         self.seen_keys = {}
+        self.existing = {}
+        self.matches = {}
         self.fields["lag"].widget = LookupWidget(self.resolve_lag, lambda lag: lag.slug)
+
+    @classmethod
+    def get_result_class(cls):
+        return ImportResult
 
     # references ----------------------------------------------------------------------------
 
@@ -530,25 +610,67 @@ class LAGRecordResource(resources.ModelResource):
             )
         return lag
 
+    def lag_of(self, cell):
+        """The LAG a row's VRG cell names (the importer's own when empty), quietly: None if unknown."""
+        if is_blank(cell):
+            return self.own_lag
+        lag = self.lags.get(normalise(cell))
+        return lag if lag is not None and lag.pk in self.editable_lag_ids else None
+
+    # the stored records the file refers to ---------------------------------------------------
+
+    def existing_queryset(self):
+        """The model's records with what comparing and previewing a row needs (no query per row)."""
+        return self._meta.model._base_manager.all()
+
+    def load_existing(self, dataset):
+        """The records the file's rows name by id, loaded once."""
+        widget = self.fields["id"].widget
+        ids = set()
+        for value in dataset["id"] if "id" in (dataset.headers or []) else ():
+            try:
+                pk = widget.clean(value)
+            except ValueError:
+                continue  # reported as the id column's error on its row
+            if pk:
+                ids.add(pk)
+        queryset = self.existing_queryset()
+        self.existing = {}
+        ids = sorted(ids)
+        for offset in range(0, len(ids), tallies.ID_BATCH):
+            batch = ids[offset : offset + tallies.ID_BATCH]
+            self.existing.update((obj.pk, obj) for obj in queryset.filter(pk__in=batch))
+
+    def load_matches(self, dataset):
+        """``self.matches``: natural key → the stored record the file's new rows may already be."""
+        self.matches = {}
+
+    def natural_key(self, instance):
+        return None
+
     # the import steps ----------------------------------------------------------------------
 
     def column_names(self):
         return {normalise(field.column_name): field.column_name for field in self.fields.values()}
 
-    def import_data(self, dataset, **kwargs):
-        # A file that cannot be read as a whole (a missing column, a user who may not import) is
-        # one clear error, not the same error repeated on every row.
-        try:
-            self.prepare(dataset)
-        except ValidationError as error:
-            result = self.get_result_class()()
-            result.total_rows = len(dataset)
-            result.append_base_error(self.get_error_result_class()(error))
-            return result
-        # Every row's full_clean() checks its year against the closed years: read them once.
-        # ...and refresh the activity tallies once, at the end, not once per batch.
-        with closed_years_read_once(), tallies.deferred():
-            return super().import_data(dataset, **kwargs)
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        self.dry_run = dry_run
+        with transaction.atomic(using=self.get_db_connection_name()):
+            # A file that cannot be read as a whole (a missing column, a user who may not import)
+            # is one clear error, not the same error repeated on every row.
+            try:
+                self.prepare(dataset)
+            except ValidationError as error:
+                result = self.get_result_class()()
+                result.total_rows = len(dataset)
+                result.append_base_error(self.get_error_result_class()(error))
+                return result
+            # Every row's full_clean() checks its year against the closed years: read them once.
+            # ...and refresh the activity tallies once, at the end, not once per batch.
+            with closed_years_read_once(), tallies.deferred():
+                result = super().import_data(dataset, dry_run=dry_run, **kwargs)
+        result.preview_headers = [(column[0], (column[2:] or ("",))[0]) for column in self.preview_columns()]
+        return result
 
     def prepare(self, dataset):
         if self.user is None:
@@ -572,12 +694,27 @@ class LAGRecordResource(resources.ModelResource):
                 % {"columns": ", ".join(f"«{c}»" for c in missing)}
             )
         self.load_lookups(dataset)
+        self.load_existing(dataset)
+        self.load_matches(dataset)
 
     def import_id_columns(self):
         return [self.fields[name].column_name for name in self.get_import_id_fields()]
 
+    def get_or_init_instance(self, instance_loader, row):
+        instance, new = super().get_or_init_instance(instance_loader, row)
+        self.row_instance = instance
+        return instance, new
+
     def get_instance(self, instance_loader, row):
         return self.find_existing(row)
+
+    def find_existing(self, row):
+        """The stored record the row names by its id, or None (a new record)."""
+        try:
+            pk = self.fields["id"].widget.clean(row.get("id"))
+        except ValueError:
+            return None  # reported as the id column's error by import_instance
+        return self.existing.get(pk) if pk else None
 
     def init_instance(self, row=None):
         instance = super().init_instance(row)
@@ -587,6 +724,31 @@ class LAGRecordResource(resources.ModelResource):
         return instance
 
     def import_instance(self, instance, row, **kwargs):
+        stored = instance.pk is not None and instance.pk in self.existing
+        if not stored:
+            # An id that does not exist here (an export from another database) makes a new record.
+            row = {**row, "id": ""}
+            instance.id = None
+        present = [
+            field
+            for field in self.get_import_fields()
+            if not field.readonly and field.column_name in row and field.attribute != "id"
+        ]
+        if stored:
+            # Asked before the row changes the record: its stored status and year decide.
+            instance._import_refusal = permissions.edit_refusal(self.user, instance)
+            instance._import_before = self.comparable(instance, present)
+            instance._import_before_cells = self.preview_texts(instance) if self.dry_run else None
+        errors = self.read_row(instance, row, **kwargs)
+        if not errors:
+            errors = self.check_duplicates(instance)
+        if not errors:
+            errors = self.decide(instance, present, stored)
+        if errors:
+            raise ValidationError(errors)
+
+    def read_row(self, instance, row, **kwargs):
+        """Set the row's cleaned values on the instance; returns {column: error}."""
         errors = {}
         instance._import_m2m = {}
         instance._import_extra = {}
@@ -615,11 +777,146 @@ class LAGRecordResource(resources.ModelResource):
             errors.setdefault(
                 self.fields["lag"].column_name, ValidationError(_("Jānorāda VRG."), code="required")
             )
-        error = getattr(instance, "_import_refusal", None)
-        if error:
-            errors.setdefault(self.import_id_columns()[0], ValidationError(error, code="refused"))
-        if errors:
-            raise ValidationError(errors)
+        return errors
+
+    def check_duplicates(self, instance):
+        """The same record twice in one file is refused (the second row names the first)."""
+        for key in self.duplicate_keys(instance):
+            if key in self.seen_keys:
+                return {
+                    NON_FIELD_ERRORS: ValidationError(
+                        _("Tas pats ieraksts datnē jau ir rindā %(row)s.") % {"row": self.seen_keys[key]},
+                        code="duplicate",
+                    )
+                }
+        for key in self.duplicate_keys(instance):
+            self.seen_keys[key] = self.current_row_number
+        return {}
+
+    def duplicate_keys(self, instance):
+        return []
+
+    def decide(self, instance, present, stored):
+        """What the row does (``instance._import_outcome``); returns {column: error}."""
+        id_column = self.import_id_columns()[0]
+        if stored:
+            if not permissions.can_view(self.user, instance):
+                # another LAG's unpublished record: refused whatever the row holds
+                return {id_column: ValidationError(self.refusal_message(instance), code="refused")}
+            if self.imported(instance, present) == instance._import_before:
+                instance._import_outcome = UNCHANGED  # nothing to write, whatever the record's status
+                return {}
+            instance._import_outcome = UPDATE
+            if instance._import_refusal:
+                return {id_column: ValidationError(self.refusal_message(instance), code="refused")}
+            return {}
+        match = self.matches.get(self.natural_key(instance))
+        if match is None:
+            instance._import_outcome = NEW
+            return {}
+        instance._import_match = match
+        before = self.comparable(match, present)
+        differing = [
+            column for column, value in self.imported(instance, present).items() if before[column] != value
+        ]
+        return self.already_there(instance, match, differing)
+
+    def already_there(self, instance, match, differing):
+        """A new row that is a stored record already: shown as such, not created again."""
+        instance._import_outcome = EXISTS
+        if differing:
+            instance._import_note = _(
+                "Portālā tai ir citas vērtības (%(columns)s). Lai tās mainītu, kolonnā «id» norādiet %(id)s."
+            ) % {"columns": ", ".join(f"«{column}»" for column in differing), "id": match.pk}
+        return {}
+
+    def refusal_message(self, instance):
+        return instance._import_refusal
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return not import_validation_errors and getattr(instance, "_import_outcome", None) in (
+            EXISTS,
+            UNCHANGED,
+        )
+
+    # comparing a row with a stored record ------------------------------------------------------
+
+    def comparable(self, obj, fields):
+        """{column: value} of the record as stored, for the columns a row has."""
+        return {field.column_name: self.stored_value(obj, field) for field in fields}
+
+    def imported(self, instance, fields):
+        """{column: value} the row gives, comparable with :meth:`comparable`."""
+        values = {}
+        for field in fields:
+            attribute = field.attribute
+            if attribute in self.m2m_columns:
+                values[field.column_name] = frozenset(item.pk for item in instance._import_m2m[attribute])
+            elif attribute.startswith("extra:"):
+                values[field.column_name] = instance._import_extra.get(attribute.removeprefix("extra:"))
+            else:
+                values[field.column_name] = self.plain(instance, attribute)
+        return values
+
+    def stored_value(self, obj, field):
+        attribute = field.attribute
+        if attribute in self.m2m_columns:
+            return frozenset(item.pk for item in self.related(obj, attribute))
+        if attribute.startswith("extra:"):
+            return self.stored_extra(obj, attribute.removeprefix("extra:"))
+        return self.plain(obj, attribute)
+
+    def plain(self, obj, attribute):
+        value = getattr(obj, obj._meta.get_field(attribute).attname)
+        return "" if value is None else value  # an empty text cell equals a NULL column
+
+    def stored_extra(self, obj, key):
+        return None
+
+    def related(self, obj, attribute):
+        """A many-to-many column's items as the record will have them (prefetched: no query)."""
+        imported = getattr(obj, "_import_m2m", {})
+        if attribute in imported:
+            return imported[attribute]
+        return list(getattr(obj, attribute).all()) if obj.pk is not None else []
+
+    def extra(self, obj, key):
+        imported = getattr(obj, "_import_extra", {})
+        return imported[key] if key in imported else self.stored_extra(obj, key)
+
+    # the preview ---------------------------------------------------------------------------
+
+    def preview_columns(self):
+        """[(header, render[, css class])]: the preview's columns. render(record) is the cell's
+        text, or (text, detail) for a cell with a smaller second part; "wide" marks a column of
+        long texts."""
+        return []
+
+    def preview_texts(self, obj):
+        texts = []
+        for _header, render, *_css in self.preview_columns():
+            text = render(obj)
+            texts.append(text if isinstance(text, tuple) else (text, ""))
+        return texts
+
+    def preview_cells(self, instance):
+        """The row as the portal read it; beside each cell it changes, what the portal holds."""
+        texts = self.preview_texts(instance)
+        css = [(column[2:] or ("",))[0] for column in self.preview_columns()]
+        match = getattr(instance, "_import_match", None)
+        before = (
+            self.preview_texts(match)
+            if match is not None
+            else getattr(instance, "_import_before_cells", None)
+        )
+        if before is None or getattr(instance, "_import_outcome", None) == UNCHANGED:
+            before = texts
+        return [
+            PreviewCell(
+                text, detail, None if old == (text, detail) else "\n".join(p for p in old if p), css=kind
+            )
+            for (text, detail), old, kind in zip(texts, before, css, strict=True)
+        ]
 
     # export ----------------------------------------------------------------------------------
 
@@ -664,37 +961,40 @@ class LAGRecordResource(resources.ModelResource):
         exclude = set(self.clean_exclude) | {column_of.get(column, column) for column in errors}
         try:
             instance.full_clean(
-                exclude=exclude, validate_unique=False, validate_constraints=self.validate_constraints
+                exclude=exclude,
+                validate_unique=False,
+                # a row matched to a stored record by its natural key has said so already
+                validate_constraints=self.validate_constraints and not hasattr(instance, "_import_match"),
             )
         except ValidationError as error:
             for key, messages in error.message_dict.items():
                 column = NON_FIELD_ERRORS if key == NON_FIELD_ERRORS else self.column_for(key)
                 errors.setdefault(column, []).extend(messages)
-        key = self.duplicate_key(instance)
-        if key is not None:
-            if key in self.seen_keys:
-                errors.setdefault(NON_FIELD_ERRORS, []).append(
-                    _("Tas pats ieraksts datnē jau ir rindā %(row)s.") % {"row": self.seen_keys[key]}
-                )
-            else:
-                self.seen_keys[key] = self.current_row_number
         if errors:
             raise ValidationError(errors)
 
     validate_constraints = True
 
-    def duplicate_key(self, instance):
-        return None
-
     def import_row(self, row, instance_loader, **kwargs):
         # The spreadsheet's own numbering: the header is row 1, the first data row is row 2.
         self.current_row_number = kwargs.get("row_number", 0) + 1
+        self.row_instance = None
         row_result = super().import_row(row, instance_loader, **kwargs)
+        instance = self.row_instance
+        row_result.number = self.current_row_number
+        row_result.outcome = row_result.existing_id = None
+        row_result.note = ""
+        if instance is not None and row_result.is_valid():
+            row_result.outcome = getattr(instance, "_import_outcome", None)
+            row_result.note = getattr(instance, "_import_note", "")
+            match = getattr(instance, "_import_match", None)
+            if match is not None:
+                row_result.existing_id = match.pk
+            elif row_result.outcome in (UPDATE, UNCHANGED):
+                row_result.existing_id = instance.pk
         # Meta.skip_diff spares a deep copy and two exports of every row; the preview shows the
-        # row's own cells instead, which is what the person just typed.
-        row_result.diff = [
-            row.get(column, "") if row.get(column) is not None else "" for column in self.diff_headers
-        ]
+        # row as read instead — only in the preview: the confirmation shows no table.
+        row_result.diff = self.preview_cells(instance) if self.dry_run and row_result.outcome else None
         return row_result
 
     def get_diff_headers(self):

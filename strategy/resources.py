@@ -1,13 +1,13 @@
 """Activities in spreadsheets: the columns, their natural keys and what the import template says."""
 
-from decimal import Decimal
-
+from django.utils import formats
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.models import Municipality, TerritoryUnit
 
-from . import permissions
+from . import permissions, tallies
 from .importing import (
     GENERAL_NOTES,
     Column,
@@ -18,9 +18,12 @@ from .importing import (
     LookupListWidget,
     LookupWidget,
     TextWidget,
+    grouped,
+    is_blank,
     lag_column,
     normalise,
     status_column,
+    suggestion,
 )
 from .models import Activity, ActivityType, FundingLine, Priority, Strategy
 
@@ -223,27 +226,25 @@ class ActivityResource(LAGRecordResource):
         super().load_lookups(dataset)
         types = list(ActivityType.objects.all())
         self.types = {normalise(t.code): t for t in types} | {normalise(t.name_lv): t for t in types}
-        self.units = {normalise(u.name): u for u in TerritoryUnit.objects.all()}
+        units = list(TerritoryUnit.objects.select_related("municipality_2009", "municipality_2021"))
+        self.units = {normalise(u.name): u for u in units}
         self.municipalities = {}
         for municipality in Municipality.objects.order_by("era"):
             self.municipalities[normalise(municipality_key(municipality))] = municipality
             # a bare name means the current division (2021 sorts last and wins)
             self.municipalities[normalise(municipality.name_lv)] = municipality
+        # Suggestions for a misspelt name come from the importer's own LAG (all of them for those
+        # who import for every LAG).
+        own = [u for u in units if permissions.is_superuser(self.user) or u.lag_id == self.user.lag_id]
+        self.unit_names = [u.name for u in own]
+        self.municipality_names = sorted(
+            {municipality_key(m) for u in own for m in (u.municipality_2009, u.municipality_2021)}
+        )
+        self.type_names = [t.name_lv for t in types]
         strategy = Strategy.objects.current()
         self.priorities = (
             {str(p.number): p for p in Priority.objects.filter(strategy=strategy)} if strategy else {}
         )
-        ids = (
-            {str(v).strip() for v in dataset["id"] if v not in (None, "")}
-            if "id" in dataset.headers
-            else set()
-        )
-        numeric = [
-            int(Decimal(v.replace(",", ".")))
-            for v in ids
-            if v.replace(",", ".").replace(".", "", 1).isdigit()
-        ]
-        self.existing = Activity.objects.in_bulk(numeric) if numeric else {}
 
     def resolve_type(self, value):
         try:
@@ -251,19 +252,25 @@ class ActivityResource(LAGRecordResource):
         except KeyError:
             raise ValueError(
                 _("Nav aktivitātes veida «%(value)s» (sk. importa veidnes lapu «Veidi»).") % {"value": value}
+                + suggestion(value, self.type_names)
             ) from None
 
     def resolve_unit(self, value):
         try:
             return self.units[normalise(value)]
         except KeyError:
-            raise ValueError(_("Nav pagasta vai pilsētas «%(value)s».") % {"value": value}) from None
+            raise ValueError(
+                _("Nav pagasta vai pilsētas «%(value)s».") % {"value": value}
+                + suggestion(value, self.unit_names)
+            ) from None
 
     def resolve_municipality(self, value):
         try:
             return self.municipalities[normalise(value)]
         except KeyError:
-            raise ValueError(_("Nav novada «%(value)s».") % {"value": value}) from None
+            raise ValueError(
+                _("Nav novada «%(value)s».") % {"value": value} + suggestion(value, self.municipality_names)
+            ) from None
 
     def resolve_priority(self, value):
         key = value.rstrip(".").strip()
@@ -275,32 +282,121 @@ class ActivityResource(LAGRecordResource):
                 % {"value": value, "numbers": ", ".join(sorted(self.priorities))}
             ) from None
 
-    def find_existing(self, row):
-        value = row.get("id")
-        try:
-            pk = self.fields["id"].widget.clean(value)
-        except ValueError:
-            return None  # reported as the id column's error by import_instance
-        instance = self.existing.get(pk) if pk else None
-        if instance is not None:
-            refusal = permissions.edit_refusal(self.user, instance)
-            if refusal:
-                instance._import_refusal = _("Aktivitāti %(id)s nevar mainīt: %(reason)s") % {
-                    "id": pk,
-                    "reason": refusal,
-                }
-        return instance
+    # the stored activities the file refers to ------------------------------------------------
 
-    def import_instance(self, instance, row, **kwargs):
-        is_new = instance.pk is None or instance.pk not in self.existing
-        if is_new:
-            # An id that does not exist here (an export from another database) makes a new record.
-            row = {**row, "id": ""}
-            instance.id = None
-        super().import_instance(instance, row, **kwargs)
+    def existing_queryset(self):
+        return Activity._base_manager.select_related("lag", "activity_type").prefetch_related(
+            "territory_units", "municipalities", "priorities", "funding_lines"
+        )
 
-    def duplicate_key(self, instance):
-        return ("id", instance.pk) if instance.pk else None
+    def natural_key(self, activity):
+        """An activity is the LAG's record of that start date, type and title (spaces, case and the
+        export's formula guard aside): a row matching one is already in the portal."""
+        return (
+            activity.lag_id,
+            activity.start_date,
+            activity.activity_type_id,
+            normalise(activity.title_lv or ""),
+        )
+
+    def load_matches(self, dataset):
+        """The stored activities the file's rows may already be: the file's keys are read quietly
+        (a cell that does not read is its row's error later), then the LAGs' activities of those
+        dates are compared by key — two queries per 10 000 dates, and the matches loaded at once."""
+        self.matches = {}
+        columns = [self.fields[name].column_name for name in ("title", "start_date", "activity_type")]
+        if not set(columns) <= set(dataset.headers or []):
+            return
+        lag_column_name = self.fields["lag"].column_name
+        lag_cells = dataset[lag_column_name] if lag_column_name in dataset.headers else [None] * len(dataset)
+        dates, keys = set(), set()
+        read_date, read_text = LatvianDateWidget(), TextWidget()
+        for lag_cell, title, start, kind in zip(lag_cells, *(dataset[c] for c in columns), strict=True):
+            lag = self.lag_of(lag_cell)
+            activity_type = None if is_blank(kind) else self.types.get(normalise(kind))
+            try:
+                start, title = read_date.clean(start), read_text.clean(title)
+            except ValueError:
+                continue
+            if lag and activity_type and start and title:
+                keys.add((lag.pk, start, activity_type.pk, normalise(title)))
+                dates.add(start)
+        found = {}
+        dates, lag_ids = sorted(dates), sorted({key[0] for key in keys})
+        for offset in range(0, len(dates), tallies.ID_BATCH):
+            stored = (
+                Activity._base_manager.filter(
+                    lag_id__in=lag_ids, start_date__in=dates[offset : offset + tallies.ID_BATCH]
+                )
+                .order_by("pk")
+                .values_list("pk", "lag_id", "start_date", "activity_type_id", "title_lv")
+            )
+            for pk, lag_id, start, type_id, title in stored:
+                key = (lag_id, start, type_id, normalise(title))
+                if key in keys:
+                    found.setdefault(key, pk)  # an activity stored twice already: the first one
+        pks = sorted(found.values())
+        records = {}
+        for offset in range(0, len(pks), tallies.ID_BATCH):
+            records |= self.existing_queryset().in_bulk(pks[offset : offset + tallies.ID_BATCH])
+        self.matches = {key: records[pk] for key, pk in found.items()}
+
+    def duplicate_keys(self, activity):
+        return [("id", activity.pk)] if activity.pk else [("key", *self.natural_key(activity))]
+
+    def stored_extra(self, activity, key):
+        if activity.pk is None:
+            return None
+        source = key.removeprefix("funding_")
+        amounts = [line.amount for line in activity.funding_lines.all() if line.source == source]
+        return sum(amounts) if amounts else None  # the export sums a source's lines the same way
+
+    def refusal_message(self, activity):
+        return _("Aktivitāti %(id)s nevar mainīt: %(reason)s") % {
+            "id": activity.pk,
+            "reason": activity._import_refusal,
+        }
+
+    # the preview: an activity as the portal read it -------------------------------------------
+
+    def preview_columns(self):
+        return [
+            (_("VRG"), lambda a: str(a.lag) if a.lag_id else ""),
+            (_("Nosaukums"), self.show_title, "wide"),
+            (_("Datumi"), show_dates),
+            (_("Veids"), lambda a: a.activity_type.name_lv if a.activity_type_id else ""),
+            (_("Vieta"), self.show_place),
+            (
+                _("Prioritātes"),
+                lambda a: ", ".join(str(n) for n in sorted(p.number for p in self.related(a, "priorities"))),
+            ),
+            (_("Dalībnieki"), show_participants),
+            (_("Finansējums, EUR"), self.show_funding),
+        ]
+
+    def show_title(self, activity):
+        details = []
+        if activity.title_en:
+            details.append(_("EN: %(title)s") % {"title": activity.title_en})
+        if activity.summary_lv:
+            details.append(Truncator(activity.summary_lv).chars(90))
+        return activity.title_lv or "", "\n".join(details)
+
+    def show_place(self, activity):
+        places = sorted(u.name for u in self.related(activity, "territory_units"))
+        places += sorted(
+            _("viss %(municipality)s") % {"municipality": municipality_key(m)}
+            for m in self.related(activity, "municipalities")
+        )
+        return "; ".join(places), activity.venue or ""
+
+    def show_funding(self, activity):
+        amounts = [(source, self.extra(activity, f"funding_{source.value}")) for source in FundingLine.Source]
+        return "; ".join(
+            f"{source.label} {formats.number_format(amount, 2, force_grouping=True)}"
+            for source, amount in amounts
+            if amount is not None
+        )
 
     # writes ----------------------------------------------------------------------------------
 
@@ -346,6 +442,10 @@ class ActivityResource(LAGRecordResource):
                 "Finansējums: katram avotam sava kolonna (summa EUR). Ja aktivitātei ir vairākas viena avota "
                 "rindas, eksportā tās ir saskaitītas."
             ),
+            _(
+                "Rinda, kas atbilst aktivitātei, kura jau ir portālā (tā pati VRG, sākuma datums, veids un "
+                "nosaukums), netiek izveidota vēlreiz. Lai aktivitāti labotu, norādiet tās id (to satur eksports)."
+            ),
         ]
 
     def value_lists(self):
@@ -374,6 +474,26 @@ class ActivityResource(LAGRecordResource):
                 + [(municipality_key(m),) for m in Municipality.objects.order_by("-era", "name_lv")],
             ),
         ]
+
+
+def show_dates(activity):
+    def day(value):
+        return formats.date_format(value, "d.m.Y") if value else ""
+
+    if activity.end_date and activity.end_date != activity.start_date:
+        return f"{day(activity.start_date)}–{day(activity.end_date)}"
+    return day(activity.start_date)
+
+
+def show_participants(activity):
+    parts = []
+    if activity.participants_total is not None:
+        parts.append(grouped(activity.participants_total))
+    if activity.participants_youth is not None:
+        parts.append(_("t. sk. jaunieši %(count)s") % {"count": grouped(activity.participants_youth)})
+    if activity.participants_vulnerable is not None:
+        parts.append(_("mazaizsargātie %(count)s") % {"count": grouped(activity.participants_vulnerable)})
+    return ", ".join(parts)
 
 
 def _code_order(code):

@@ -26,6 +26,7 @@ from openpyxl import Workbook
 from indicators.models import Measurement
 from partners import roles
 from partners.models import LAG
+from strategy.importing import normalise
 from strategy.models import Activity
 from tests import factories
 
@@ -163,6 +164,11 @@ def sheets(draw, columns, kind):
     if kind == "measurements" and valid:
         # one value per indicator, LAG and year: a repeated key is a refusal, not a valid file
         keys = {(row[header.index("rādītājs")], row[header.index("gads")]) for row in rows}
+        rows = rows[:1] if len(keys) < len(rows) else rows
+    if kind == "activities" and valid:
+        # one activity per date, type and title (spaces and case aside): the same one twice is too
+        columns = [header.index(column) for column in ("nosaukums", "sākuma datums", "veids")]
+        keys = {tuple(normalise(row[column]) for column in columns) for row in rows}
         rows = rows[:1] if len(keys) < len(rows) else rows
     return valid, header, rows
 
