@@ -218,6 +218,12 @@ class MeasurementResource(LAGRecordResource):
     def refusal_message(self, measurement):
         return _("Šo vērtību nevar mainīt: %(reason)s") % {"reason": measurement._import_refusal}
 
+    def changed_message(self, measurement):
+        return _(
+            "Rādītāja vērtību %(id)s pēc priekšskatījuma mainīja kāds cits. Augšupielādējiet datni "
+            "vēlreiz, lai redzētu pašreizējās vērtības."
+        ) % {"id": measurement.pk}
+
     # the preview: a measurement as the portal read it -----------------------------------------
 
     def preview_columns(self):

@@ -8,8 +8,10 @@ POSTs to admin URLs alike (Django asks the same ``has_*_permission`` and ``get_q
 
 import contextlib
 import datetime
+import os
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
@@ -26,7 +28,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
-from import_export.forms import ImportForm
+from import_export.forms import ConfirmImportForm, ImportForm
 from modeltranslation.translator import NotRegistered, translator
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta
@@ -42,6 +44,8 @@ from .importing import (
     FileReadError,
     import_template_response,
     refuse_size,
+    sign_preview,
+    unsign_preview,
 )
 from .models import StatusChange
 from .workflow import CONFLICT_MESSAGE, EditConflict, Status
@@ -133,6 +137,28 @@ class ImportFileForm(ImportForm):
         except FileReadError as error:
             raise forms.ValidationError(str(error), code="too_large") from None
         return upload
+
+
+class PreviewConfirmForm(ConfirmImportForm):
+    """The confirmation carries, signed, the version of every record the preview showed an update
+    of: the import then writes only what was seen, or nothing (see ``LAGRecordResource``)."""
+
+    preview_versions = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_preview_versions(self):
+        try:
+            return unsign_preview(
+                self.cleaned_data.get("preview_versions"),
+                self.cleaned_data.get("import_file_name"),
+                max_age=settings.SESSION_COOKIE_AGE,
+            )
+        except ValueError:
+            raise forms.ValidationError(
+                _(
+                    "Priekšskatījuma dati ir bojāti vai novecojuši: nekas nav importēts. Augšupielādējiet datni vēlreiz."
+                ),
+                code="bad_preview",
+            ) from None
 
 
 def run_transition(request, transition, record, **kwargs):
@@ -589,9 +615,14 @@ class WorkflowAdmin(TypedNumbersAdminMixin, ReadOnlyHistoryMixin, ImportExportMi
 
     import_formats = IMPORT_FORMATS
     import_form_class = ImportFileForm
+    confirm_form_class = PreviewConfirmForm
 
     def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+        resource_kwargs = {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+        form = kwargs.get("form")
+        if isinstance(form, PreviewConfirmForm):
+            resource_kwargs["preview_versions"] = form.cleaned_data["preview_versions"]
+        return resource_kwargs
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
@@ -615,16 +646,30 @@ class WorkflowAdmin(TypedNumbersAdminMixin, ReadOnlyHistoryMixin, ImportExportMi
         return kwargs
 
     def import_action(self, request, **kwargs):
-        """The preview. A file with nothing to write (every row already in the portal or unchanged)
-        gets no confirmation."""
+        """The preview. Its confirmation form gets the versions the preview saw; a file with nothing
+        to write (every row already in the portal or unchanged) gets no confirmation at all."""
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
         result, confirm_form = context.get("result"), context.get("confirm_form")
-        if result is not None and confirm_form is not None and not result.writes:
-            context["confirm_form"] = None
+        if result is not None and confirm_form is not None:
             file_name = confirm_form.initial["import_file_name"]
-            self.get_tmp_storage_class()(name=file_name, **self.get_tmp_storage_class_kwargs()).remove()
+            if result.writes:
+                confirm_form.initial["preview_versions"] = sign_preview(
+                    result.preview_versions(), os.path.basename(file_name)
+                )
+            else:
+                context["confirm_form"] = None
+                self.get_tmp_storage_class()(name=file_name, **self.get_tmp_storage_class_kwargs()).remove()
         return response
+
+    def process_import(self, request, **kwargs):
+        if request.method == "POST" and self.has_import_permission(request):
+            confirm_form = self.create_confirm_form(request)
+            if not confirm_form.is_valid():
+                for message in {m for errors in confirm_form.errors.values() for m in errors}:
+                    self.message_user(request, message, messages.ERROR)
+                return HttpResponseRedirect(self.import_url())
+        return super().process_import(request, **kwargs)
 
     def import_url(self):
         return reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import")

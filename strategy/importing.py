@@ -8,6 +8,10 @@
 - Every problem is a row error named by its column, in Latvian; the admin writes nothing unless
   every row is valid. Staff import only into their own LAG (:mod:`strategy.permissions`).
 - Rows are written in bulk, with their many-to-many links, funding lines and change history.
+- A row is matched with the stored records first: one already in the portal is not created again,
+  one equal to its record is not written; the preview shows each row as read and what will happen.
+- The confirmation writes what the preview showed or nothing (the records' versions, row locks).
+- Reading is bounded by the IMPORT_MAX_* settings, checked before the work they bound.
 """
 
 import csv
@@ -21,6 +25,7 @@ from decimal import Decimal
 import openpyxl
 import tablib
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -40,6 +45,7 @@ from partners.spreadsheets import neutralise, restore
 
 from . import permissions, tallies
 from .closing import closed_years_read_once
+from .workflow import EditConflict
 
 # --- file formats --------------------------------------------------------------------------------
 
@@ -557,6 +563,37 @@ class ImportResult(results.Result):
         """How many rows the confirmation would write."""
         return self.outcomes[NEW] + self.outcomes[UPDATE]
 
+    def preview_versions(self):
+        """{id: version} of every record a row names by its id, as this (preview) import saw it."""
+        return {
+            row.existing_id: row.seen_version
+            for row in self.rows
+            if getattr(row, "seen_version", None) is not None
+        }
+
+
+PREVIEW_SALT = "strategy.importing.preview"
+
+
+def sign_preview(versions, file_name):
+    """The versions a preview saw, for the confirmation form: signed, so they cannot be edited."""
+    return signing.dumps(
+        {"file": file_name, "versions": {str(pk): version for pk, version in versions.items()}},
+        salt=PREVIEW_SALT,
+        compress=True,
+    )
+
+
+def unsign_preview(value, file_name, max_age):
+    """The versions :func:`sign_preview` signed for this file; ValueError when they are not that."""
+    try:
+        payload = signing.loads(value or "", salt=PREVIEW_SALT, max_age=max_age)
+    except signing.BadSignature:
+        raise ValueError("not a preview of this portal") from None
+    if payload.get("file") != file_name:
+        raise ValueError("a preview of another file")
+    return {int(pk): int(version) for pk, version in payload["versions"].items()}
+
 
 class LAGRecordResource(resources.ModelResource):
     """Import and export of a LAG-owned workflow model for one user.
@@ -566,14 +603,18 @@ class LAGRecordResource(resources.ModelResource):
     ``load_matches(dataset)`` (the stored records the file's new rows may already be, loaded with a
     bounded number of queries per file), ``preview_columns()`` and, where needed,
     ``save_relations(objs, created)`` and ``stored_extra(obj, key)``.
+
+    ``preview_versions``: at confirmation, the version of each record the preview showed an update
+    of ({id: version}); a record changed since is a row error, so what is written is what was seen.
     """
 
     #: attribute → how its many-to-many column is saved (set by subclasses)
     m2m_columns = ()
 
-    def __init__(self, user=None, **kwargs):
+    def __init__(self, user=None, preview_versions=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        self.preview_versions = preview_versions
         self.dry_run = True
         self.lookups_loaded = False
         self.seen_keys = {}
@@ -624,7 +665,10 @@ class LAGRecordResource(resources.ModelResource):
         return self._meta.model._base_manager.all()
 
     def load_existing(self, dataset):
-        """The records the file's rows name by id, loaded once."""
+        """The records the file's rows name by id, loaded once. At confirmation their rows are locked
+        (SELECT … FOR UPDATE, in the import's transaction) before anything is checked, so a
+        coordinator approving one at the same moment either finished first — and the import sees
+        it approved — or waits until the import is done."""
         widget = self.fields["id"].widget
         ids = set()
         for value in dataset["id"] if "id" in (dataset.headers or []) else ():
@@ -635,6 +679,8 @@ class LAGRecordResource(resources.ModelResource):
             if pk:
                 ids.add(pk)
         queryset = self.existing_queryset()
+        if not self.dry_run:
+            queryset = queryset.select_for_update(of=("self",)).order_by("pk")
         self.existing = {}
         ids = sorted(ids)
         for offset in range(0, len(ids), tallies.ID_BATCH):
@@ -735,6 +781,7 @@ class LAGRecordResource(resources.ModelResource):
             if not field.readonly and field.column_name in row and field.attribute != "id"
         ]
         if stored:
+            instance._import_seen_version = instance.version
             # Asked before the row changes the record: its stored status and year decide.
             instance._import_refusal = permissions.edit_refusal(self.user, instance)
             instance._import_before = self.comparable(instance, present)
@@ -809,6 +856,9 @@ class LAGRecordResource(resources.ModelResource):
             instance._import_outcome = UPDATE
             if instance._import_refusal:
                 return {id_column: ValidationError(self.refusal_message(instance), code="refused")}
+            seen = (self.preview_versions or {}).get(instance.pk)
+            if self.preview_versions is not None and seen != instance._import_seen_version:
+                return {id_column: ValidationError(self.changed_message(instance), code="changed")}
             return {}
         match = self.matches.get(self.natural_key(instance))
         if match is None:
@@ -832,6 +882,12 @@ class LAGRecordResource(resources.ModelResource):
 
     def refusal_message(self, instance):
         return instance._import_refusal
+
+    def changed_message(self, instance):
+        return _(
+            "Ierakstu %(id)s pēc priekšskatījuma mainīja kāds cits. Augšupielādējiet datni vēlreiz, lai "
+            "redzētu pašreizējās vērtības."
+        ) % {"id": instance.pk}
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         return not import_validation_errors and getattr(instance, "_import_outcome", None) in (
@@ -982,7 +1038,7 @@ class LAGRecordResource(resources.ModelResource):
         row_result = super().import_row(row, instance_loader, **kwargs)
         instance = self.row_instance
         row_result.number = self.current_row_number
-        row_result.outcome = row_result.existing_id = None
+        row_result.outcome = row_result.existing_id = row_result.seen_version = None
         row_result.note = ""
         if instance is not None and row_result.is_valid():
             row_result.outcome = getattr(instance, "_import_outcome", None)
@@ -992,6 +1048,7 @@ class LAGRecordResource(resources.ModelResource):
                 row_result.existing_id = match.pk
             elif row_result.outcome in (UPDATE, UNCHANGED):
                 row_result.existing_id = instance.pk
+                row_result.seen_version = instance._import_seen_version
         # Meta.skip_diff spares a deep copy and two exports of every row; the preview shows the
         # row as read instead — only in the preview: the confirmation shows no table.
         row_result.diff = self.preview_cells(instance) if self.dry_run and row_result.outcome else None
@@ -1025,6 +1082,25 @@ class LAGRecordResource(resources.ModelResource):
         finally:
             self.create_instances.clear()
 
+    def claim_versions(self, objs):
+        """Raise the version of each record from the one this import read, in one UPDATE per
+        distinct version (``… WHERE id IN (…) AND version = read``): a record saved by anyone since
+        is not claimed, and the whole import is refused (an import is a save: a change form opened
+        before it cannot save over it either). At confirmation the rows are locked since they were
+        read, so this is the second line, not the first."""
+        model = self._meta.model
+        by_version = {}
+        for obj in objs:
+            by_version.setdefault(obj.version, []).append(obj.pk)
+        claimed = sum(
+            model._base_manager.filter(pk__in=pks, version=version).update(version=F("version") + 1)
+            for version, pks in by_version.items()
+        )
+        if claimed != len(objs):
+            raise EditConflict()
+        for obj in objs:
+            obj.version += 1
+
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if not self.update_instances:
             return
@@ -1034,13 +1110,8 @@ class LAGRecordResource(resources.ModelResource):
                 fields = sorted(
                     {f.attribute for f in self.get_import_fields() if self.is_model_field(f)} - {"id"}
                 )
+                self.claim_versions(self.update_instances)
                 model.objects.bulk_update(self.update_instances, fields, batch_size=batch_size)
-                # An import is a save too: a change form opened before it must not overwrite it.
-                model._base_manager.filter(pk__in=[obj.pk for obj in self.update_instances]).update(
-                    version=F("version") + 1
-                )
-                for obj in self.update_instances:
-                    obj.version += 1
                 self.save_relations(self.update_instances, created=False)
                 model.history.bulk_history_create(
                     self.update_instances,

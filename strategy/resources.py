@@ -357,6 +357,12 @@ class ActivityResource(LAGRecordResource):
             "reason": activity._import_refusal,
         }
 
+    def changed_message(self, activity):
+        return _(
+            "Aktivitāti %(id)s pēc priekšskatījuma mainīja kāds cits. Augšupielādējiet datni vēlreiz, lai "
+            "redzētu pašreizējās vērtības."
+        ) % {"id": activity.pk}
+
     # the preview: an activity as the portal read it -------------------------------------------
 
     def preview_columns(self):
