@@ -3,7 +3,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import number_format
@@ -15,7 +14,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from partners.forms import LatvianDecimalField, LatvianNumberInput, TypedNumbersAdminMixin
 from partners.models import LAG
-from strategy.admin_workflow import LAGScopeFilter, ReadOnlyHistoryMixin, VersionedModelForm, WorkflowAdmin
+from strategy.admin_workflow import (
+    LAGScopeFilter,
+    ReadOnlyHistoryMixin,
+    VersionedModelForm,
+    WorkflowAdmin,
+    object_or_404,
+)
 
 from .models import Baseline, Indicator, Measurement, Target
 from .resources import MeasurementResource
@@ -49,7 +54,7 @@ class IndicatorAdmin(HistoryAdmin, TranslationAdmin):
         )
 
     def plan_view(self, request, object_id):
-        indicator = get_object_or_404(Indicator.objects.select_related("strategy"), pk=object_id)
+        indicator = object_or_404(self, request, object_id)
         if not self.has_view_permission(request, indicator):
             raise PermissionDenied
         can_edit = all(

@@ -108,6 +108,9 @@ class YearClosureAdmin(admin.ModelAdmin):
     def report_view(self, request, year):
         if not may_close_years(request.user):
             raise PermissionDenied
+        strategy = Strategy.objects.current()
+        if strategy is None or year not in strategy.years:
+            raise Http404  # the board reports on the strategy's years (a year URL can hold any number)
         lag = request.GET.get("lag") or None
         language = request.GET.get("lang") or "lv"
         if language not in reports.LANGUAGES or (lag and not LAG.objects.filter(slug=lag).exists()):

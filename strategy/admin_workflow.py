@@ -16,9 +16,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -232,6 +231,16 @@ class LAGOwnedInlineMixin:
         return super().has_view_permission(request, obj)
 
 
+def object_or_404(model_admin, request, object_id):
+    """The record an admin URL names, among those the admin shows the user; 404 for an id that is
+    not one (``abc``, ``-1``, a number beyond the column's range) as for one that does not exist.
+    ``get_object`` turns every malformed id into None, where a plain ``get(pk=…)`` is a server error."""
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None:
+        raise Http404
+    return obj
+
+
 class HistoryContextHelper(HistoricalRecordContextHelper):
     """Values in the change history as staff read them: choices by their label, empties as a dash."""
 
@@ -286,14 +295,19 @@ class ReadOnlyHistoryMixin:
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
-        obj = self.get_object(request, object_id)
-        if obj is None or not self.has_view_permission(request, obj):
+        obj = object_or_404(self, request, object_id)
+        if not self.has_view_permission(request, obj):
             raise PermissionDenied
+        history_pk = self.model.history.model._meta.pk
+        try:
+            version_id = history_pk.to_python(unquote(version_id))
+        except ValidationError as error:
+            raise Http404 from error
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, object_id)
-        if obj is None or not self.has_view_permission(request, obj):
+        obj = object_or_404(self, request, object_id)
+        if not self.has_view_permission(request, obj):
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
 
@@ -557,7 +571,7 @@ class WorkflowAdmin(TypedNumbersAdminMixin, ReadOnlyHistoryMixin, ImportExportMi
             return HttpResponseNotAllowed(["POST"])
         if transition not in permissions.TRANSITIONS:
             raise PermissionDenied
-        record = get_object_or_404(self.get_queryset(request), pk=object_id)
+        record = object_or_404(self, request, object_id)
         change_url = reverse(
             f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change", args=[record.pk]
         )

@@ -66,3 +66,49 @@ def test_admin_refuses_an_impossible_activity_with_a_latvian_message(superuser_c
     )
     assert "Jauniešu skaits nevar pārsniegt kopējo dalībnieku skaitu" in response.content.decode()
     assert not Activity.objects.exists()
+
+
+BAD_IDS = ["abc", "-1", "99999999999999999999"]
+
+
+@pytest.mark.parametrize("bad_id", BAD_IDS)
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("post", "/admin/strategy/activity/{bad}/workflow/submit/"),
+        ("post", "/admin/indicators/measurement/{bad}/workflow/approve/"),
+        ("get", "/admin/indicators/indicator/{bad}/plan/"),
+        ("post", "/admin/indicators/indicator/{bad}/plan/"),
+        ("get", "/admin/strategy/activity/{bad}/history/"),
+        ("get", "/admin/strategy/activity/{bad}/history/1/"),
+        ("get", "/admin/strategy/activity/{activity}/history/{bad}/"),
+        ("get", "/admin/indicators/measurement/{bad}/history/"),
+        ("get", "/admin/indicators/measurement/{measurement}/history/{bad}/"),
+        ("get", "/admin/indicators/indicator/{bad}/history/"),
+        ("get", "/admin/indicators/indicator/{indicator}/history/{bad}/"),
+        ("get", "/admin/indicators/target/{bad}/history/"),
+        ("get", "/admin/indicators/target/{target}/history/{bad}/"),
+    ],
+)
+def test_admin_urls_with_a_malformed_or_unknown_id_are_not_found(superuser_client, method, url, bad_id):
+    measurement = factories.measurement()
+    records = {
+        "activity": factories.activity().pk,
+        "measurement": measurement.pk,
+        "indicator": measurement.indicator_id,
+        "target": factories.target(indicator=measurement.indicator).pk,
+    }
+    response = getattr(superuser_client, method)(url.format(bad=bad_id, **records))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("bad_year", "expected"),
+    # a year that is not a number is not a year URL at all: Django's admin sends it to the record
+    # page, which says the record does not exist
+    [("abc", 302), ("-1", 302), ("99999999999999999999", 404), ("1999", 404)],
+)
+def test_year_report_url_with_a_year_outside_the_strategy_is_not_found(superuser_client, bad_year, expected):
+    factories.strategy()
+    response = superuser_client.get(f"/admin/strategy/yearclosure/{bad_year}/report/")
+    assert response.status_code == expected
