@@ -1,10 +1,14 @@
-"""Views that belong to no single app: the health probe and evidence downloads."""
+"""Views that belong to no single app: the health probe, evidence downloads and the admin's refusal page."""
 
 from pathlib import PurePosixPath
 
+from django.contrib import admin
 from django.db import DatabaseError, connection, transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -73,3 +77,25 @@ def evidence(request, kind, pk):
     # No shared cache keeps evidence: an approved record can be reopened and its file withdrawn.
     response["Cache-Control"] = "private, max-age=300" if approved else "private, no-store"
     return response
+
+
+def permission_denied(request, exception):
+    """The 403 page (``handler403``). A staff member refused in the admin gets a Latvian page in the
+    admin's look, with the reason when the refusal gives one (``PermissionDenied("…")``), instead of
+    Django's bare English "403 Forbidden"; everywhere else Django's default page."""
+    user = getattr(request, "user", None)
+    in_admin = request.path.startswith(reverse("admin:index"))
+    if not (in_admin and user is not None and user.is_active and user.is_staff):
+        return defaults.permission_denied(request, exception)
+    reason = str(exception) if exception is not None and exception.args else ""
+    if not reason:
+        role_names = set(user.groups.values_list("name", flat=True))
+        if role_names & roles.LAG_ROLES and user.lag_id is None:
+            reason = _(
+                "Jūsu kontam nav norādīta VRG, tāpēc nevarat veidot vai labot tās ierakstus. "
+                "Lūdziet sekretariātu to norādīt."
+            )
+        else:
+            reason = _("Šī lapa vai darbība jūsu lomai nav pieejama.")
+    context = {**admin.site.each_context(request), "title": _("Piekļuve liegta"), "reason": reason}
+    return render(request, "admin/permission_denied.html", context, status=403)

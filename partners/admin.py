@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
+from . import roles
 from .forms import TypedNumbersAdminMixin
 from .models import LAG, LAGPriority, LocalStrategy, Municipality, TerritoryUnit, User
 
@@ -47,8 +49,43 @@ class TerritoryUnitAdmin(admin.ModelAdmin):
     list_select_related = ["lag", "municipality_2009", "municipality_2021"]
 
 
+class RolesAndLAGFormMixin:
+    """An account's roles decide its staff status and whether it names a LAG (``partners.roles``)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "groups" in self.fields:
+            if "groups" not in cleaned:
+                return cleaned  # the field says what is wrong with it
+            role_names = {group.name for group in cleaned["groups"]}
+        else:
+            role_names = (
+                set(self.instance.groups.values_list("name", flat=True)) if self.instance.pk else set()
+            )
+        has_lag = cleaned.get("lag") is not None if "lag" in self.fields else self.instance.lag_id is not None
+        refusal = roles.lag_refusal(role_names, has_lag)
+        if refusal:
+            self.add_error("lag" if "lag" in self.fields else None, refusal)
+        is_superuser = cleaned.get("is_superuser", self.instance.is_superuser)
+        staff = roles.gives_staff_status(role_names, is_superuser=is_superuser)
+        self.instance.is_staff = staff
+        if "is_staff" in self.fields:
+            cleaned["is_staff"] = staff
+        return cleaned
+
+
+class PortalUserChangeForm(RolesAndLAGFormMixin, UserChangeForm):
+    pass
+
+
+class PortalUserCreationForm(RolesAndLAGFormMixin, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = PortalUserChangeForm
+    add_form = PortalUserCreationForm
     list_display = [
         "username",
         "first_name",
@@ -65,6 +102,21 @@ class UserAdmin(BaseUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("lag").prefetch_related("groups")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "is_staff" in form.base_fields:
+            # shown, but set by the roles (RolesAndLAGFormMixin)
+            form.base_fields["is_staff"].disabled = True
+            form.base_fields["is_staff"].help_text = _(
+                "Piešķirts automātiski: lietotājam ar lomu (un superlietotājam). Bez lomas lietotājs "
+                "administrēšanas vidē neienāk."
+            )
+        if "lag" in form.base_fields:
+            form.base_fields["lag"].help_text = _(
+                "Obligāta VRG speciālistam un VRG koordinatoram; valdei un sekretariātam — tukša."
+            )
+        return form
 
     # The secretariat manages users but must not hand out more than the roles: only a superuser
     # grants superuser status or single permissions, or edits a superuser.

@@ -18,6 +18,36 @@ DESCRIPTIONS = {
 }
 
 
+# The roles that work for one LAG: their accounts must name it, and only theirs may.
+LAG_ROLES = frozenset({EDITOR, COORDINATOR})
+
+
+def gives_staff_status(role_names, *, is_superuser=False):
+    """Staff status (logging in to the admin) follows the roles: any role gives it, and an account
+    left without one loses it, so nobody has to remember the "Personāla statuss" box. A superuser
+    keeps it: a superuser who could not log in would be no use."""
+    return bool(role_names) or bool(is_superuser)
+
+
+def lag_refusal(role_names, has_lag):
+    """Why this combination of roles and LAG cannot be an account, or None.
+
+    An editor or coordinator writes and approves one LAG's records, so needs that LAG; the board
+    and the secretariat read every LAG's records, and a LAG on their account would mean nothing
+    (nor would one on an account without a role)."""
+    works_for_a_lag = bool(set(role_names) & LAG_ROLES)
+    if works_for_a_lag and not has_lag:
+        return _(
+            "VRG speciālistam un VRG koordinatoram jānorāda VRG: tās ierakstus viņš veido vai apstiprina."
+        )
+    if has_lag and not works_for_a_lag:
+        return _(
+            "VRG norāda tikai VRG speciālistam vai VRG koordinatoram; valde un sekretariāts strādā ar visu "
+            "VRG ierakstiem, tāpēc viņiem VRG nenorāda."
+        )
+    return None
+
+
 def has_role(user, role):
     if not user.is_authenticated:
         return False
