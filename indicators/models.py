@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import LAG, Municipality
 from strategy.closing import YearLocked, YearLockedQuerySet
 from strategy.models import ActivityType, ExpectedResult, Priority, Strategy
-from strategy.uploads import safe_name, validate_evidence_file
+from strategy.uploads import EvidenceFileField, safe_name, validate_evidence_file
 from strategy.workflow import Status, WorkflowQuerySet, WorkflowRecord
 
 
@@ -242,8 +242,9 @@ class Measurement(YearLocked, WorkflowRecord):
     narrative = models.TextField(_("apraksts"), blank=True)
     rating = models.PositiveSmallIntegerField(_("vērtējums (1–5)"), null=True, blank=True)
     note = models.TextField(_("piezīme"), blank=True)
-    evidence = models.FileField(
+    evidence = EvidenceFileField(
         _("pierādījums"),
+        download_kind="measurement",
         upload_to=measurement_evidence_path,
         blank=True,
         validators=[validate_evidence_file],

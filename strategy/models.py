@@ -10,7 +10,7 @@ from partners.models import LAG, Municipality, TerritoryUnit
 
 from . import tallies
 from .closing import YearLocked, YearLockedQuerySet
-from .uploads import safe_name, validate_evidence_file
+from .uploads import EvidenceFileField, safe_name, validate_evidence_file
 from .workflow import Status, WorkflowQuerySet, WorkflowRecord
 
 
@@ -478,8 +478,9 @@ class Evidence(ActivityPart):
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("aktivitāte")
     )
-    file = models.FileField(
+    file = EvidenceFileField(
         _("datne"),
+        download_kind="activity",
         upload_to=evidence_path,
         validators=[validate_evidence_file],
         help_text=_("PDF, JPEG, PNG, XLSX vai DOCX."),

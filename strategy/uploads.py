@@ -2,7 +2,8 @@
 name is a random token plus the slugified original name, so nothing a user typed becomes a path.
 
 Files are not published under MEDIA_URL: ``ddkc.views.evidence`` serves them after checking who may
-see the record they belong to."""
+see the record they belong to, and an evidence file's ``url`` is that view's address (``EvidenceFileField``),
+so every link to it — the admin's file widget, a read-only record page, any template — goes there."""
 
 import secrets
 import zipfile
@@ -10,7 +11,10 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -102,3 +106,30 @@ def safe_name(folder, field_file, filename):
 
 def content_type_of(name):
     return CONTENT_TYPES.get(PurePosixPath(name).suffix.lstrip(".").lower(), "application/octet-stream")
+
+
+class EvidenceFieldFile(FieldFile):
+    @property
+    def url(self):
+        """The access-checked download (``/evidence/<kind>/<record id>/``), never a ``MEDIA_URL`` path:
+        uploads are deliberately not served from there."""
+        self._require_file()
+        if self.instance.pk is None:
+            raise ValueError("An evidence file has a download address once its record is saved.")
+        return reverse("evidence", args=[self.field.download_kind, self.instance.pk])
+
+
+class EvidenceFileField(models.FileField):
+    """A file field for evidence: its files' ``url`` is the download view of ``download_kind``
+    (``activity`` for an activity's evidence row, ``measurement`` for a measurement)."""
+
+    attr_class = EvidenceFieldFile
+
+    def __init__(self, *args, download_kind, **kwargs):
+        self.download_kind = download_kind
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["download_kind"] = self.download_kind
+        return name, path, args, kwargs

@@ -221,3 +221,47 @@ def test_measurement_evidence_downloads_only_when_approved_for_the_public(client
 def test_uploaded_files_are_not_published_under_media_url(client, db):
     record = evidence_with(PDF, status=Status.APPROVED)
     assert client.get(f"/media/{record.file.name}").status_code == 404
+
+
+def links_to(page, text):
+    """The targets of the page's links whose text contains ``text``."""
+    return [href for href, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]*)</a>', page) if text in label]
+
+
+def follow_the_evidence_link(client, change_url, text):
+    page = client.get(change_url).content.decode()
+    hrefs = links_to(page, text)
+    assert len(hrefs) == 1, hrefs
+    assert "/media/" not in page
+    response = client.get(hrefs[0].replace("&amp;", "&"))
+    return response.status_code, b"".join(response.streaming_content) if response.status_code == 200 else b""
+
+
+def test_a_coordinator_opens_the_attendance_list_of_a_submitted_activity_from_its_page(client, db):
+    record = evidence_with(PDF, name="saraksts.pdf", status=Status.SUBMITTED)
+    client.force_login(factories.user(role=roles.COORDINATOR, lag=record.activity.lag))
+
+    # the page is read-only for the coordinator: the file is shown as a link, not a file input
+    change_url = f"/admin/strategy/activity/{record.activity.pk}/change/"
+
+    assert follow_the_evidence_link(client, change_url, "saraksts") == (200, PDF)
+
+
+def test_an_editor_opens_the_evidence_of_their_draft_from_the_file_field(client, db):
+    record = evidence_with(PDF, name="saraksts.pdf")
+    client.force_login(factories.user(role=roles.EDITOR, lag=record.activity.lag))
+
+    change_url = f"/admin/strategy/activity/{record.activity.pk}/change/"
+
+    assert 'type="file"' in client.get(change_url).content.decode()
+    assert follow_the_evidence_link(client, change_url, "saraksts") == (200, PDF)
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.SUBMITTED])
+def test_a_coordinator_opens_a_measurements_evidence_from_its_page(client, db, status):
+    measurement = factories.measurement(status=status, evidence=SimpleUploadedFile("aptauja.png", PNG))
+    client.force_login(factories.user(role=roles.COORDINATOR, lag=measurement.lag))
+
+    change_url = f"/admin/indicators/measurement/{measurement.pk}/change/"
+
+    assert follow_the_evidence_link(client, change_url, "aptauja") == (200, PNG)
