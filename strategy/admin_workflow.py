@@ -37,6 +37,7 @@ from partners.forms import TypedNumbersAdminMixin
 from partners.models import LAG
 
 from . import permissions, services
+from .admin_uploads import UnsavedUploadsMixin
 from .importing import (
     FORMATS,
     IMPORT_FORMATS,
@@ -312,7 +313,9 @@ class ReadOnlyHistoryMixin:
         return super().history_view(request, object_id, extra_context)
 
 
-class WorkflowAdmin(TypedNumbersAdminMixin, ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin):
+class WorkflowAdmin(
+    UnsavedUploadsMixin, TypedNumbersAdminMixin, ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin
+):
     """The admin of a LAG-owned workflow model (it has ``lag``, ``status``, ``author``…)."""
 
     form = VersionedModelForm

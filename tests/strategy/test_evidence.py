@@ -126,7 +126,7 @@ def test_measurement_evidence_is_validated_by_content(db):
     assert list(error.value.message_dict) == ["evidence"]
 
 
-def admin_activity_post(client, lag, activity_type, upload):
+def admin_activity_post(client, lag, activity_type, upload, **fields):
     return client.post(
         "/admin/strategy/activity/add/",
         {
@@ -140,6 +140,7 @@ def admin_activity_post(client, lag, activity_type, upload):
             "evidence-INITIAL_FORMS": "0",
             "evidence-0-file": upload,
             "evidence-0-description_lv": "Dalībnieku saraksts",
+            **fields,
         },
     )
 
@@ -265,3 +266,69 @@ def test_a_coordinator_opens_a_measurements_evidence_from_its_page(client, db, s
     change_url = f"/admin/indicators/measurement/{measurement.pk}/change/"
 
     assert follow_the_evidence_link(client, change_url, "aptauja") == (200, PNG)
+
+
+CHOOSE_AGAIN = "Datne «{}» netika saglabāta, jo formā ir kļūdas: izvēlieties to vēlreiz."
+
+
+def stored_files(media_root):
+    return sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
+
+
+def test_a_file_chosen_before_an_error_elsewhere_is_named_in_the_summary_and_beside_it(
+    client, db, media_root
+):
+    client.force_login(factories.user(is_superuser=True))
+    upload = SimpleUploadedFile("saraksts.pdf", PDF)
+
+    response = admin_activity_post(
+        client, factories.lag(), factories.activity_type(), upload, end_date="04.03.2024"
+    )
+
+    assert response.status_code == 200
+    message = CHOOSE_AGAIN.format("saraksts.pdf")
+    assert response.context["adminform"].form.non_field_errors() == [message]  # the error summary
+    evidence_form = response.context["inline_admin_formsets"][1].formset.forms[0]
+    assert evidence_form.errors["file"] == [message]  # beside the file field
+    assert not Activity.objects.exists()
+    assert not Evidence.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_a_file_that_is_itself_refused_is_not_also_asked_for_again(client, db):
+    client.force_login(factories.user(is_superuser=True))
+
+    response = admin_activity_post(
+        client, factories.lag(), factories.activity_type(), SimpleUploadedFile("saraksts.pdf", HTML)
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == []
+    assert "netika saglabāta" not in response.content.decode()
+
+
+def test_a_measurement_file_chosen_before_an_error_is_named_again(client, db, media_root):
+    measurement = factories.measurement()
+    client.force_login(factories.user(role=roles.EDITOR, lag=measurement.lag))
+
+    response = client.post(
+        f"/admin/indicators/measurement/{measurement.pk}/change/",
+        {
+            "edit_version": measurement.version,
+            "indicator": measurement.indicator_id,
+            "year": "2024",
+            "value": "daudz",  # not a number
+            "note": "Aptaujas rezultāti",
+            "evidence": SimpleUploadedFile("aptauja.png", PNG),
+        },
+    )
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert list(form.errors) == ["value", "evidence", "__all__"]
+    message = CHOOSE_AGAIN.format("aptauja.png")
+    assert form.errors["evidence"] == [message]
+    assert form.non_field_errors() == [message]
+    measurement.refresh_from_db()
+    assert measurement.evidence.name == ""
+    assert stored_files(media_root) == []
