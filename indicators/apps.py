@@ -20,6 +20,10 @@ class IndicatorsConfig(AppConfig):
         register(Target)
         register(Measurement, excluded_fields=["updated_at"])
 
+        from strategy.uploads import remove_files_after_commit
+
+        remove_files_after_commit(Measurement)
+
         from .admin_year import register as register_year_admin
 
         register_year_admin()

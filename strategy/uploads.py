@@ -3,16 +3,22 @@ name is a random token plus the slugified original name, so nothing a user typed
 
 Files are not published under MEDIA_URL: ``ddkc.views.evidence`` serves them after checking who may
 see the record they belong to, and an evidence file's ``url`` is that view's address (``EvidenceFileField``),
-so every link to it — the admin's file widget, a read-only record page, any template — goes there."""
+so every link to it — the admin's file widget, a read-only record page, any template — goes there.
+
+A file leaves the disk with the record that held it (``remove_files_after_commit``): when its row is
+deleted (also by a cascade) or the file is replaced or cleared, once the transaction commits — a rolled
+back or refused write keeps it — and only if no row names it any more."""
 
 import secrets
 import zipfile
 from pathlib import PurePosixPath
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
@@ -133,3 +139,66 @@ class EvidenceFileField(models.FileField):
         name, path, args, kwargs = super().deconstruct()
         kwargs["download_kind"] = self.download_kind
         return name, path, args, kwargs
+
+
+def _evidence_fields(model):
+    return [field for field in model._meta.concrete_fields if isinstance(field, EvidenceFileField)]
+
+
+def _still_named(name):
+    """Whether any row of any model still names the stored file."""
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if (
+                isinstance(field, models.FileField)
+                and model._base_manager.filter(**{field.name: name}).exists()
+            ):
+                return True
+    return False
+
+
+def _remove_after_commit(storage, names, using):
+    def remove():
+        for name in names:
+            if not _still_named(name):
+                storage.delete(name)
+
+    if names:
+        transaction.on_commit(remove, using=using)
+
+
+def _note_replaced_files(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Before a save: the stored files this save replaces or clears (a restore's raw save replaces none)."""
+    instance._ddkc_replaced_files = []
+    if raw or instance.pk is None or instance._state.adding:
+        return
+    fields = [f for f in _evidence_fields(sender) if update_fields is None or f.name in update_fields]
+    if not fields:
+        return
+    stored = sender._base_manager.filter(pk=instance.pk).values(*(f.attname for f in fields)).first() or {}
+    for field in fields:
+        old, new = stored.get(field.attname), getattr(instance, field.attname)
+        if old and (new.name != old or not new._committed):
+            instance._ddkc_replaced_files.append((field.storage, old))
+
+
+def _remove_replaced_files(sender, instance, using, **kwargs):
+    """After the save is written: the replaced files go once the transaction commits."""
+    for storage, name in instance.__dict__.pop("_ddkc_replaced_files", []):
+        _remove_after_commit(storage, [name], using)
+
+
+def _remove_deleted_files(sender, instance, using, **kwargs):
+    for field in _evidence_fields(sender):
+        field_file = getattr(instance, field.attname)
+        if field_file:
+            _remove_after_commit(field.storage, [field_file.name], using)
+
+
+def remove_files_after_commit(model):
+    """Connect the signals that remove ``model``'s replaced, cleared and deleted evidence files once
+    the transaction commits (called from the app's ``ready()``)."""
+    uid = model._meta.label_lower
+    pre_save.connect(_note_replaced_files, sender=model, dispatch_uid=f"ddkc-evidence-replaced-{uid}")
+    post_save.connect(_remove_replaced_files, sender=model, dispatch_uid=f"ddkc-evidence-saved-{uid}")
+    post_delete.connect(_remove_deleted_files, sender=model, dispatch_uid=f"ddkc-evidence-deleted-{uid}")
