@@ -1,8 +1,14 @@
+import io
+import tarfile
+
+import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
 
 from indicators.models import Baseline, Measurement, Target
 from partners.models import LAG, User
-from strategy.models import Activity, StatusChange
+from strategy.models import Activity, StatusChange, YearClosure
 from tests import factories
 from tests.partners.test_load_strategy import snapshot
 
@@ -56,3 +62,52 @@ def test_load_demo_remove_deletes_exactly_the_demo_data(strategy):
     assert not Target.objects.exists()
     assert not Baseline.objects.exists()
     assert not StatusChange.objects.exists()
+
+
+def history_rows(model):
+    return sorted(map(str, model.history.model.objects.values()))
+
+
+def test_load_demo_remove_takes_the_demo_history_along_so_a_dump_and_a_backup_succeed(
+    strategy, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    real_user = factories.user(username="ilze")
+    real_activity = factories.activity(lag=LAG.objects.get(slug="kaimini"), author=real_user)
+    call_command("load_demo", verbosity=0)
+    # a demo coordinator reviewed the real record once (its history names them), then it moved on
+    coordinator = User.objects.get(username="demo-koordinators-kaimini")
+    real_activity.reviewed_by = coordinator
+    real_activity.save()
+    real_activity.reviewed_by = None
+    real_activity.save()
+    assert {row.history_type for row in Activity.history.filter(is_demo=True)} == {"+"}
+
+    call_command("load_demo", "--remove", verbosity=0)
+
+    for model in (Activity, Measurement, Target):
+        assert not model.history.filter(is_demo=True).exists()
+    kept = Activity.history.filter(id=real_activity.pk).order_by("history_id")
+    assert [(row.history_type, row.reviewed_by_id) for row in kept] == [("+", None), ("~", None), ("~", None)]
+    dump = io.StringIO()
+    call_command("dumpdata", "--natural-foreign", "--natural-primary", stdout=dump)
+    assert '"demo-' not in dump.getvalue()
+    call_command("backup", "--output", str(tmp_path / "kopija.tar.gz"), verbosity=0)
+    with tarfile.open(tmp_path / "kopija.tar.gz") as archive:
+        assert "data.ddkcjson" in archive.getnames()
+
+
+def test_load_demo_remove_refuses_while_real_data_names_a_demo_account_and_deletes_nothing(demo):
+    # someone tried the demo board account on the real year page
+    YearClosure.objects.create(
+        year=2019, closed_by=User.objects.get(username="demo-valde"), closed_at=timezone.now()
+    )
+    activities = Activity.objects.count()
+
+    with pytest.raises(CommandError) as error:
+        call_command("load_demo", "--remove", verbosity=0)
+
+    assert str(error.value).startswith("Demonstrācijas kontus nevar dzēst: uz tiem atsaucas īsti dati")
+    assert str(error.value).endswith("Nekas nav dzēsts.")
+    assert Activity.objects.count() == activities
+    assert Activity.history.filter(is_demo=True).exists()

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from indicators.models import Baseline, Indicator, Measurement, Target
@@ -148,11 +149,42 @@ class Command(BaseCommand):
             "mērķa vērtības": Target.objects.filter(is_demo=True).delete()[0],
             "bāzes vērtības": Baseline.objects.filter(is_demo=True).delete()[0],
             "statusa maiņas": changes,
-            "konti": User.objects.filter(is_demo=True).delete()[1].get("partners.User", 0),
         }
+        # After the records: deleting them wrote their last history rows.
+        counts["izmaiņu vēstures ieraksti"] = self.remove_history()
+        counts["konti"] = self.remove_accounts()
         self.stdout.write(
             "Dzēsti demonstrācijas dati: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + "."
         )
+
+    @staticmethod
+    def remove_history():
+        """The change history of the demo records (every row carries the record's ``is_demo``), and the
+        demo accounts' names in the history of real records, which stays: a history row names its
+        author and reviewer without a database constraint, so a deleted account would leave it pointing
+        at nobody (and ``dumpdata --natural-foreign`` and the backup would fail on it)."""
+        demo_users = list(User.objects.filter(is_demo=True).values_list("pk", flat=True))
+        deleted = 0
+        for model in (Activity, Measurement, Target, Indicator):
+            history = model.history.model
+            if any(field.name == "is_demo" for field in history._meta.fields):
+                deleted += history.objects.filter(is_demo=True).delete()[0]
+            for field in history._meta.concrete_fields:
+                if field.is_relation and field.related_model is User:
+                    history.objects.filter(**{f"{field.attname}__in": demo_users}).update(
+                        **{field.attname: None}
+                    )
+        return deleted
+
+    def remove_accounts(self):
+        try:
+            return User.objects.filter(is_demo=True).delete()[1].get("partners.User", 0)
+        except ProtectedError as error:
+            names = ", ".join(sorted({str(obj) for obj in error.protected_objects})[:10])
+            raise CommandError(
+                "Demonstrācijas kontus nevar dzēst: uz tiem atsaucas īsti dati (piemēram, viņu apstiprināti "
+                f"ieraksti, statusa maiņas vai gada slēgšana): {names}. Nekas nav dzēsts."
+            ) from error
 
     def accounts(self):
         result = []
