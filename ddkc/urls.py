@@ -18,9 +18,6 @@ def root(request):
 # A refusal in the admin is a Latvian page in the admin's look (elsewhere Django's default).
 handler403 = views.permission_denied
 
-admin.site.site_header = "DDKC stratēģijas uzraudzība"
-admin.site.site_title = "DDKC portāls"
-admin.site.index_title = "Darba vide"
 
 urlpatterns = [
     path("", root),

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from partners import latvian
 from partners.models import LAG, Municipality
 from strategy.closing import YearLocked, YearLockedQuerySet
 from strategy.models import ActivityType, ExpectedResult, Priority, Strategy
@@ -92,6 +93,8 @@ class Indicator(models.Model):
 
     objects = IndicatorQuerySet.as_manager()
 
+    grammatical_gender = latvian.MASCULINE
+
     class Meta:
         ordering = ["strategy", "order", "code"]
         verbose_name = _("rādītājs")
@@ -152,6 +155,8 @@ class PlanValue(models.Model):
 class Baseline(PlanValue):
     """The indicator's starting point (the strategy gives none: staff set it)."""
 
+    grammatical_gender = latvian.FEMININE
+
     class Meta:
         ordering = ["indicator", "lag"]
         default_related_name = "baselines"
@@ -182,6 +187,8 @@ class TargetQuerySet(YearLockedQuerySet):
 
 class Target(YearLocked, PlanValue):
     objects = TargetQuerySet.as_manager()
+
+    grammatical_gender = latvian.FEMININE
 
     class Meta:
         ordering = ["indicator", "year", "lag"]
@@ -252,6 +259,8 @@ class Measurement(YearLocked, WorkflowRecord):
     )
 
     objects = MeasurementQuerySet.as_manager()
+
+    grammatical_gender = latvian.FEMININE
 
     class Meta:
         ordering = ["indicator", "year", "lag"]
@@ -385,6 +394,8 @@ class YearSummary(models.Model):
     year = models.PositiveSmallIntegerField(_("gads"))
     text = models.TextField(_("valdes kopsavilkums"), blank=True)
 
+    grammatical_gender = latvian.MASCULINE
+
     class Meta:
         ordering = ["strategy", "-year"]
         verbose_name = _("gada kopsavilkums")
@@ -416,6 +427,8 @@ class YearSnapshot(models.Model):
     year = models.PositiveSmallIntegerField(_("gads"), db_index=True)
     data = models.JSONField(_("dati"))
     created_at = models.DateTimeField(_("izveidots"))
+
+    grammatical_gender = latvian.MASCULINE
 
     class Meta:
         ordering = ["-year", "-created_at", "-id"]
@@ -462,6 +475,8 @@ class Report(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveIntegerField(_("izmērs, baiti"))
     created_at = models.DateTimeField(_("izveidots"), auto_now_add=True)
+
+    grammatical_gender = latvian.MASCULINE
 
     class Meta:
         ordering = ["-year", "lag", "language"]

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import latvian
+
 
 class LAGQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
@@ -28,6 +30,8 @@ class LAG(models.Model):
 
     objects = LAGQuerySet.as_manager()
 
+    grammatical_gender = latvian.FEMININE
+
     class Meta:
         ordering = ["order", "slug"]
         verbose_name = _("vietējā rīcības grupa")
@@ -46,6 +50,8 @@ class LAGPriority(models.Model):
     lag = models.ForeignKey(LAG, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("VRG"))
     order = models.PositiveSmallIntegerField(_("secība"))
     text = models.TextField(_("teksts"))
+
+    grammatical_gender = latvian.FEMININE
 
     class Meta:
         ordering = ["lag", "order"]
@@ -74,6 +80,8 @@ class LocalStrategy(models.Model):
     period_end = models.PositiveSmallIntegerField(_("perioda beigas"))
     fund = models.CharField(_("fonds"), max_length=100)
     amount = models.DecimalField(_("summa, EUR"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    grammatical_gender = latvian.FEMININE
 
     class Meta:
         ordering = ["lag", "period_start"]
@@ -118,6 +126,8 @@ class Municipality(models.Model):
     slug = models.SlugField(_("īsais kods"), max_length=60)
 
     objects = MunicipalityQuerySet.as_manager()
+
+    grammatical_gender = latvian.MASCULINE
 
     class Meta:
         ordering = ["era", "name"]
@@ -172,6 +182,8 @@ class TerritoryUnit(models.Model):
 
     objects = TerritoryUnitQuerySet.as_manager()
 
+    grammatical_gender = latvian.MASCULINE
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("pagasts vai pilsēta")
@@ -191,6 +203,8 @@ class User(AbstractUser):
         LAG, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("VRG")
     )
     is_demo = models.BooleanField(_("demonstrācijas konts"), default=False, editable=False)
+
+    grammatical_gender = latvian.MASCULINE
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("lietotājs")

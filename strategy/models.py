@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from partners import latvian
 from partners.models import LAG, Municipality, TerritoryUnit
 
 from . import tallies
@@ -42,6 +43,8 @@ class Strategy(models.Model):
 
     objects = StrategyQuerySet.as_manager()
 
+    grammatical_gender = latvian.FEMININE
+
     class Meta:
         ordering = ["-period_start"]
         verbose_name = _("stratēģija")
@@ -73,6 +76,8 @@ class Priority(models.Model):
     title = models.TextField(_("nosaukums"))
     description = models.TextField(_("apraksts"), blank=True)
 
+    grammatical_gender = latvian.FEMININE
+
     class Meta:
         ordering = ["strategy", "number"]
         verbose_name = _("prioritāte")
@@ -95,6 +100,8 @@ class ExpectedResult(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("numurs"))
     text = models.TextField(_("teksts"))
+
+    grammatical_gender = latvian.MASCULINE
 
     class Meta:
         ordering = ["strategy", "number"]
@@ -130,6 +137,8 @@ class Statement(models.Model):
     order = models.PositiveSmallIntegerField(_("secība"))
     text = models.TextField(_("teksts"))
 
+    grammatical_gender = latvian.MASCULINE
+
     class Meta:
         ordering = ["strategy", "kind", "order"]
         verbose_name = _("stratēģijas apgalvojums")
@@ -158,6 +167,8 @@ class ActivityType(models.Model):
     order = models.PositiveSmallIntegerField(_("secība"), default=0)
 
     objects = ActivityTypeQuerySet.as_manager()
+
+    grammatical_gender = latvian.MASCULINE
 
     class Meta:
         ordering = ["order", "code"]
@@ -266,6 +277,8 @@ class Activity(YearLocked, WorkflowRecord):
     )
 
     objects = ActivityQuerySet.as_manager()
+
+    grammatical_gender = latvian.FEMININE
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -454,6 +467,8 @@ class FundingLine(ActivityPart):
 
     objects = FundingLineQuerySet.as_manager()
 
+    grammatical_gender = latvian.FEMININE
+
     class Meta:
         ordering = ["activity", "source", "id"]
         verbose_name = _("finansējuma rinda")
@@ -490,6 +505,8 @@ class Evidence(ActivityPart):
 
     objects = ActivityPartQuerySet.as_manager()
 
+    grammatical_gender = latvian.MASCULINE
+
     class Meta:
         ordering = ["activity", "uploaded_at"]
         verbose_name = _("pierādījums")
@@ -512,6 +529,8 @@ class StatusChange(models.Model):
     )
     at = models.DateTimeField(_("kad"), auto_now_add=True)
     note = models.TextField(_("piezīme"), blank=True)
+
+    grammatical_gender = latvian.FEMININE
 
     class Meta:
         ordering = ["at", "id"]
@@ -551,6 +570,8 @@ class YearClosure(models.Model):
     reopen_reason = models.TextField(_("atvēršanas iemesls"), blank=True)
 
     objects = YearClosureQuerySet.as_manager()
+
+    grammatical_gender = latvian.FEMININE
 
     class Meta:
         ordering = ["-year", "-closed_at"]

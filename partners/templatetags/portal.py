@@ -1,4 +1,5 @@
-"""Template helpers every page uses: bilingual fields with a visible fallback marker, and money."""
+"""Template helpers every page uses: bilingual fields with a visible fallback marker, money, and a
+date after a verb."""
 
 from decimal import Decimal
 
@@ -7,6 +8,8 @@ from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from partners import latvian
 
 register = template.Library()
 
@@ -35,3 +38,11 @@ def eur(value):
     if value is None or value == "":
         return ""
     return f"{formats.number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)} EUR"
+
+
+@register.filter(expects_localtime=True)
+def on_date(value, arg=""):
+    """A date after a verb — «slēgts {{ d|on_date }}»: Latvian «2026. gada 2. decembrī» (the locative;
+    Django's ``date`` filter gives the nominative «2. decembris»), English «2 December 2026».
+    ``on_date:"time"`` adds the time."""
+    return latvian.on_date(value, with_time=arg == "time")

@@ -1,0 +1,7 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class PortalAdminConfig(AdminConfig):
+    """Django's admin app, with the portal's admin site as ``admin.site``."""
+
+    default_site = "ddkc.admin_site.PortalAdminSite"
