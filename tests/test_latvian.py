@@ -246,3 +246,17 @@ def test_the_year_board_says_when_a_year_was_closed_in_the_locative(client, db):
     page = client.get("/admin/strategy/yearclosure/").content.decode()
 
     assert f"<strong>slēgts</strong> 2026. gada 2. decembrī plkst. 14:05 ({board})" in page
+
+
+def test_django_admin_sentences_that_name_a_model_do_not_break_its_case_or_gender(superuser_client):
+    activity = factories.activity(title_lv="Talka Ambeļos")
+    factories.strategy()
+
+    response = superuser_client.get("/admin/strategy/activity/999999/change/")
+    assert messages_of(superuser_client, response) == [
+        "Ieraksts (aktivitāte) ar ID «999999» nav atrasts. Varbūt tas ir dzēsts?"
+    ]
+    page = superuser_client.get(f"/admin/strategy/activity/{activity.pk}/delete/").content.decode()
+    assert "Vai tiešām dzēst šo ierakstu (aktivitāte «Talka Ambeļos»)?" in page
+    page = superuser_client.get("/admin/strategy/strategy/").content.decode()
+    assert "<h1>Izvēlieties ierakstu labošanai: stratēģija</h1>" in page
