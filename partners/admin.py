@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin import widgets
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
@@ -102,6 +103,19 @@ class UserAdmin(BaseUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("lag").prefetch_related("groups")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            # the groups are the portal's roles (partners.roles): call them so
+            kwargs["widget"] = widgets.FilteredSelectMultiple(_("lomas"), is_stacked=False)
+            field = super().formfield_for_manytomany(db_field, request, **kwargs)
+            field.label = _("Lomas")
+            field.help_text = _(
+                "Loma nosaka, ko lietotājs drīkst darīt; ar lomu lietotājs var pieteikties darba vidē. "
+                "VRG speciālistam un VRG koordinatoram jānorāda arī VRG."
+            )
+            return field
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

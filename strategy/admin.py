@@ -5,6 +5,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from partners.forms import TypedNumbersAdminMixin
 
+from .admin_uploads import EvidenceFilesMixin
 from .admin_workflow import LAGOwnedInlineMixin, LAGScopeFilter, WorkflowAdmin
 from .models import (
     Activity,
@@ -69,7 +70,7 @@ class FundingLineInline(TypedNumbersAdminMixin, LAGOwnedInlineMixin, admin.Tabul
     extra = 1
 
 
-class EvidenceInline(LAGOwnedInlineMixin, admin.TabularInline):
+class EvidenceInline(EvidenceFilesMixin, LAGOwnedInlineMixin, admin.TabularInline):
     model = Evidence
     extra = 1
 

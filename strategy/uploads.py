@@ -9,6 +9,7 @@ A file leaves the disk with the record that held it (``remove_files_after_commit
 deleted (also by a cascade) or the file is replaced or cleared, once the transaction commits — a rolled
 back or refused write keeps it — and only if no row names it any more."""
 
+import re
 import secrets
 import zipfile
 from pathlib import PurePosixPath
@@ -22,6 +23,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
+from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -115,6 +117,16 @@ def content_type_of(name):
 
 
 class EvidenceFieldFile(FieldFile):
+    @property
+    def display_name(self):
+        """The name as people read it: the stored name without its folder and random token."""
+        return re.sub(r"^[0-9a-f]{16}-", "", PurePosixPath(self.name or "").name)
+
+    def __html__(self):
+        # Where a page shows the file (the admin's file field and read-only link), its readable name;
+        # ``str()`` stays the stored name, which is what the database column holds.
+        return escape(self.display_name)
+
     @property
     def url(self):
         """The access-checked download (``/evidence/<kind>/<record id>/``), never a ``MEDIA_URL`` path:

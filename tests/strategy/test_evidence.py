@@ -225,11 +225,13 @@ def test_uploaded_files_are_not_published_under_media_url(client, db):
 
 
 def links_to(page, text):
-    """The targets of the page's links whose text contains ``text``."""
-    return [href for href, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]*)</a>', page) if text in label]
+    """The targets of the page's links that read ``text``."""
+    return [href for href, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]*)</a>', page) if label == text]
 
 
 def follow_the_evidence_link(client, change_url, text):
+    """Open the record's page, find the link that shows the file by its name (without the stored
+    folder and random token) and follow it."""
     page = client.get(change_url).content.decode()
     hrefs = links_to(page, text)
     assert len(hrefs) == 1, hrefs
@@ -245,7 +247,7 @@ def test_a_coordinator_opens_the_attendance_list_of_a_submitted_activity_from_it
     # the page is read-only for the coordinator: the file is shown as a link, not a file input
     change_url = f"/admin/strategy/activity/{record.activity.pk}/change/"
 
-    assert follow_the_evidence_link(client, change_url, "saraksts") == (200, PDF)
+    assert follow_the_evidence_link(client, change_url, "saraksts.pdf") == (200, PDF)
 
 
 def test_an_editor_opens_the_evidence_of_their_draft_from_the_file_field(client, db):
@@ -255,7 +257,7 @@ def test_an_editor_opens_the_evidence_of_their_draft_from_the_file_field(client,
     change_url = f"/admin/strategy/activity/{record.activity.pk}/change/"
 
     assert 'type="file"' in client.get(change_url).content.decode()
-    assert follow_the_evidence_link(client, change_url, "saraksts") == (200, PDF)
+    assert follow_the_evidence_link(client, change_url, "saraksts.pdf") == (200, PDF)
 
 
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.SUBMITTED])
@@ -265,7 +267,7 @@ def test_a_coordinator_opens_a_measurements_evidence_from_its_page(client, db, s
 
     change_url = f"/admin/indicators/measurement/{measurement.pk}/change/"
 
-    assert follow_the_evidence_link(client, change_url, "aptauja") == (200, PNG)
+    assert follow_the_evidence_link(client, change_url, "aptauja.png") == (200, PNG)
 
 
 CHOOSE_AGAIN = "Datne «{}» netika saglabāta, jo formā ir kļūdas: izvēlieties to vēlreiz."
