@@ -513,7 +513,7 @@ class Evidence(ActivityPart):
         verbose_name_plural = _("pierādījumi")
 
     def __str__(self):
-        return self.description or self.file.name
+        return self.description or self.file.display_name
 
 
 class StatusChange(models.Model):
