@@ -17,6 +17,7 @@ from partners.models import LAG
 from strategy.admin_workflow import (
     LAGScopeFilter,
     ReadOnlyHistoryMixin,
+    ReviewFilter,
     VersionedModelForm,
     WorkflowAdmin,
     object_or_404,
@@ -272,7 +273,7 @@ class MeasurementAdmin(WorkflowAdmin, admin.ModelAdmin):
     form = MeasurementForm
     resource_classes = [MeasurementResource]
     list_display = ["indicator", "lag", "year", "municipality", "shown_value", "status_badge", "author"]
-    list_filter = ["status", LAGScopeFilter, "year", "indicator"]
+    list_filter = [ReviewFilter, "status", LAGScopeFilter, "year", "indicator"]
     search_fields = ["note", "narrative", "indicator__code"]
     list_select_related = ["indicator", "lag", "municipality", "author"]
     readonly_fields = ["share_display"]
@@ -296,7 +297,7 @@ class MeasurementAdmin(WorkflowAdmin, admin.ModelAdmin):
             (
                 _("Statuss"),
                 {
-                    "fields": ["status_badge", "author", "submitted_at", "reviewed_by", "reviewed_at"],
+                    "fields": WorkflowAdmin.workflow_readonly_fields,
                     "classes": ["collapse"],
                 },
             ),

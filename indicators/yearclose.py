@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners import roles
+from strategy import permissions
 from strategy.closing import closed_years
 from strategy.models import Strategy, YearClosure
 
@@ -16,7 +17,10 @@ from .models import YearSnapshot
 
 def may_close_years(user):
     """The board closes and reopens years; the secretariat runs the yearly cycle for it."""
-    return user.is_superuser or roles.has_role(user, roles.BOARD) or roles.has_role(user, roles.SECRETARIAT)
+    # role_names: asked once per request, however many admin pages and links ask this
+    return permissions.is_superuser(user) or bool(
+        permissions.role_names(user) & {roles.BOARD, roles.SECRETARIAT}
+    )
 
 
 def _check(user, strategy, year):

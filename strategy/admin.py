@@ -6,7 +6,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from partners.forms import TypedNumbersAdminMixin
 
 from .admin_uploads import EvidenceFilesMixin
-from .admin_workflow import LAGOwnedInlineMixin, LAGScopeFilter, WorkflowAdmin
+from .admin_workflow import LAGOwnedInlineMixin, LAGScopeFilter, ReviewFilter, WorkflowAdmin
 from .models import (
     Activity,
     ActivityType,
@@ -79,7 +79,7 @@ class EvidenceInline(EvidenceFilesMixin, LAGOwnedInlineMixin, admin.TabularInlin
 class ActivityAdmin(WorkflowAdmin, TranslationAdmin):
     resource_classes = [ActivityResource]
     list_display = ["title", "status_badge", "start", "activity_type", "participants_total", "lag"]
-    list_filter = ["status", LAGScopeFilter, "activity_type", "priorities", "is_demo"]
+    list_filter = [ReviewFilter, "status", LAGScopeFilter, "activity_type", "priorities", "is_demo"]
     search_fields = ["title", "summary", "venue"]
     date_hierarchy = "start_date"
     list_select_related = ["lag", "activity_type", "author"]
@@ -108,7 +108,7 @@ class ActivityAdmin(WorkflowAdmin, TranslationAdmin):
         (
             _("Statuss"),
             {
-                "fields": ["status_badge", "author", "submitted_at", "reviewed_by", "reviewed_at"],
+                "fields": WorkflowAdmin.workflow_readonly_fields,
                 "classes": ["collapse"],
             },
         ),

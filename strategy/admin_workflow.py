@@ -206,6 +206,25 @@ class LAGScopeFilter(admin.SimpleListFilter):
             }
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    """ "Gaida manu apstiprinājumu": the submitted records this user may approve or return now — the
+    admin home's queue as a list (``permissions.awaiting_review``: one query, however many rows)."""
+
+    title = gettext_lazy("izskatīšana")
+    parameter_name = "izskatisana"
+    MINE = "man"
+
+    def lookups(self, request, model_admin):
+        if not permissions.may_review_any(request.user):
+            return []
+        return [(self.MINE, _("gaida manu apstiprinājumu"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.MINE:
+            return permissions.awaiting_review(request.user, queryset)
+        return queryset
+
+
 class LAGOwnedInlineMixin:
     """An inline of a workflow record (funding lines, evidence) is writable exactly when its parent is."""
 
@@ -323,7 +342,15 @@ class WorkflowAdmin(
     change_list_template = "admin/workflow/change_list.html"
     import_template_name = "admin/workflow/import.html"
     actions = ["submit_selected", "approve_selected", "return_selected", "reopen_selected"]
-    workflow_readonly_fields = ["status_badge", "author", "submitted_at", "reviewed_by", "reviewed_at"]
+    workflow_readonly_fields = [
+        "status_badge",
+        "author",
+        "changed_by",
+        "submitted_at",
+        "submitted_by",
+        "reviewed_by",
+        "reviewed_at",
+    ]
     list_per_page = 50
     # Export from the change form would bypass the list's queryset; the list's export does not.
     show_change_form_export = False
@@ -372,7 +399,9 @@ class WorkflowAdmin(
         return permissions.may_review_any(request.user)
 
     has_return_permission = has_approve_permission
-    has_reopen_permission = has_approve_permission
+
+    def has_reopen_permission(self, request):
+        return permissions.may_reopen_any(request.user)
 
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
@@ -486,7 +515,18 @@ class WorkflowAdmin(
             obj.author = request.user
         elif not permissions.can_edit(request.user, obj):
             raise PermissionDenied
+        if not change or form.has_changed():
+            obj.changed_by = request.user  # four eyes: whoever changes a record does not review it
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        record = form.instance
+        if change and record.changed_by_id != request.user.pk and any(f.has_changed() for f in formsets):
+            # Only a funding line or an evidence file changed: that changes the record too. The
+            # record's own save above already claimed its version; this names the person only.
+            record.changed_by = request.user
+            type(record)._base_manager.filter(pk=record.pk).update(changed_by=request.user)
 
     # --- list ---------------------------------------------------------------------------------
 
@@ -610,10 +650,22 @@ class WorkflowAdmin(
         history = StatusChange.objects.filter(
             content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
         ).select_related("by")
+        review = {}
+        if obj.status in (Status.DRAFT, Status.RETURNED, Status.SUBMITTED):
+            # who reviews it, and why not this person: never a panel without an explanation
+            names, secretariat = permissions.reviewers(obj)
+            review = {
+                "reviewer_names": names,
+                "secretariat_reviews": secretariat,
+                "review_refusal": permissions.review_refusal(user, obj)
+                if obj.status == Status.SUBMITTED
+                else None,
+            }
         return {
             "record": obj,
             "transitions": transitions,
             "history": history,
+            "review": review,
             "read_only_reason": permissions.edit_refusal(user, obj),
             "transition_url_name": f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_transition",
         }

@@ -797,6 +797,7 @@ class LAGRecordResource(resources.ModelResource):
     def read_row(self, instance, row, **kwargs):
         """Set the row's cleaned values on the instance; returns {column: error}."""
         errors = {}
+        instance.changed_by = self.user  # four eyes: an import changes what it touches
         instance._import_m2m = {}
         instance._import_extra = {}
         for field in self.get_import_fields():
@@ -1009,7 +1010,7 @@ class LAGRecordResource(resources.ModelResource):
         return NON_FIELD_ERRORS
 
     #: foreign keys resolved from the lookups (so they exist): full_clean would query each per row
-    clean_exclude = ("lag", "author", "reviewed_by")
+    clean_exclude = ("lag", "author", "changed_by", "submitted_by", "reviewed_by")
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = {column: messages_of(value) for column, value in (import_validation_errors or {}).items()}
@@ -1109,6 +1110,7 @@ class LAGRecordResource(resources.ModelResource):
                 model = self._meta.model
                 fields = sorted(
                     {f.attribute for f in self.get_import_fields() if self.is_model_field(f)} - {"id"}
+                    | {"changed_by"}
                 )
                 self.claim_versions(self.update_instances)
                 model.objects.bulk_update(self.update_instances, fields, batch_size=batch_size)

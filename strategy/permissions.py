@@ -7,17 +7,24 @@ A later rule that makes records read-only (a closed year) plugs into :func:`lock
 The rules on top of Django's model permissions (which the roles' groups carry):
 - LAG editors and coordinators read their own LAG's records in every status and other LAGs'
   records only once approved; they write only their own LAG's drafts and returned records.
-- Coordinators also approve or return their LAG's submitted records, never ones they authored,
-  and can reopen an approved record of their LAG.
+- Coordinators also approve or return their LAG's submitted records and can reopen an approved
+  record of their LAG.
+- Four eyes (invariant 8): nobody approves or returns a record they authored, last changed or
+  submitted (``author``, ``changed_by``, ``submitted_by``). When the record's LAG has no active
+  coordinator left who did none of these, the secretariat approves or returns it instead.
 - The board and the secretariat read every LAG's records and write none of them.
-- A superuser acts as a coordinator of every LAG (and still cannot approve their own record).
+- A superuser acts as a coordinator of every LAG (and the four-eyes rule binds them too).
+
+The review rule is stated twice, for one record (``transition_refusal``) and as one query for lists
+(``awaiting_review``); ``tests/strategy/test_four_eyes.py`` checks that the two agree.
 """
 
-from django.db.models import Q
+from django.db.models import BigIntegerField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from partners import roles
-from partners.models import LAG
+from partners.models import LAG, User
 
 from .workflow import Status
 
@@ -54,6 +61,10 @@ def is_coordinator(user):
 
 def is_superuser(user):
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def is_secretariat(user):
+    return roles.SECRETARIAT in role_names(user)
 
 
 def sees_all_lags(user):
@@ -146,17 +157,7 @@ def transition_refusal(user, record, transition):
             ) % {"status": record.get_status_display()}
         return edit_refusal(user, record)
     if transition in (APPROVE, RETURN):
-        if not (is_superuser(user) or is_coordinator(user)):
-            return _("Apstiprināt un atgriezt ierakstus var tikai VRG koordinators.")
-        if not owns(user, record):
-            return _("Koordinators izskata tikai savas VRG ierakstus.")
-        if record.status != Status.SUBMITTED:
-            return _("Izskatīt var tikai iesniegtu ierakstu (šī ieraksta statuss: %(status)s).") % {
-                "status": record.get_status_display()
-            }
-        if record.author_id is not None and record.author_id == user.pk:
-            return _("Savu ierakstu nevar apstiprināt vai atgriezt: to jāizskata citam koordinatoram.")
-        return locked_reason(record)
+        return review_refusal(user, record)
     if transition == REOPEN:
         if not (is_superuser(user) or is_coordinator(user)):
             return _("Apstiprinātu ierakstu atvērt labošanai var tikai VRG koordinators.")
@@ -170,6 +171,109 @@ def transition_refusal(user, record, transition):
     raise ValueError(f"unknown transition {transition!r}")
 
 
+# --- review: four eyes --------------------------------------------------------------------------
+
+
+def involvement(user, record):
+    """The four-eyes reason the user may not review the record (they authored, last changed or
+    submitted it), or None."""
+    if user.pk is None:
+        return None
+    if record.author_id == user.pk:
+        return _("Jūs šo ierakstu izveidojāt — to izskata cits koordinators vai sekretariāts.")
+    if record.changed_by_id == user.pk:
+        return _("Jūs šo ierakstu labojāt — to izskata cits koordinators vai sekretariāts.")
+    if record.submitted_by_id == user.pk:
+        return _("Jūs šo ierakstu iesniedzāt — to izskata cits koordinators vai sekretariāts.")
+    return None
+
+
+def coordinators():
+    """Everyone who reviews as a LAG's coordinator: active staff accounts in the role, with a LAG."""
+    return User.objects.filter(
+        is_active=True, is_staff=True, lag__isnull=False, groups__name=roles.COORDINATOR
+    )
+
+
+def independent_coordinators(record):
+    """The record's LAG's coordinators who did not author, last change or submit it: its reviewers."""
+    involved = {record.author_id, record.changed_by_id, record.submitted_by_id} - {None}
+    return coordinators().filter(lag_id=record.lag_id).exclude(pk__in=involved)
+
+
+def _reviews_as_coordinator(user, record):
+    return is_superuser(user) or (is_coordinator(user) and record.lag_id == user.lag_id)
+
+
+def review_refusal(user, record):
+    """Why the user may not approve or return the record, or None when they may."""
+    as_coordinator = _reviews_as_coordinator(user, record)
+    if not (as_coordinator or is_secretariat(user)):
+        if is_coordinator(user):
+            return _("Koordinators izskata tikai savas VRG ierakstus.")
+        return _(
+            "Apstiprināt un atgriezt ierakstus var tikai VRG koordinators (vai sekretariāts, ja VRG nav "
+            "cita koordinatora)."
+        )
+    if record.status != Status.SUBMITTED:
+        return _("Izskatīt var tikai iesniegtu ierakstu (šī ieraksta statuss: %(status)s).") % {
+            "status": record.get_status_display()
+        }
+    involved = involvement(user, record)
+    if involved:
+        return involved
+    if not as_coordinator and independent_coordinators(record).exists():
+        return _(
+            "Šo ierakstu izskata VRG koordinators; sekretariāts izskata tikai tad, ja VRG nav cita "
+            "koordinatora, kas ierakstu nav veidojis, labojis vai iesniedzis."
+        )
+    return locked_reason(record)
+
+
+def reviewers(record):
+    """Who reviews the record as it stands: ``(names of its independent coordinators, whether the
+    secretariat does instead)`` — for the record page (one query)."""
+    names = [
+        user.get_full_name() or user.get_username()
+        for user in independent_coordinators(record).order_by("last_name", "first_name", "username")
+    ]
+    return names, not names
+
+
+def awaiting_review(user, queryset, closed_years=None):
+    """The records of ``queryset`` the user may approve or return now, as one query whatever the number
+    of records (the admin home's queue, the list's "waits for me" filter): ``review_refusal`` for
+    many records. ``closed_years``: the years closed now, when the caller has read them already."""
+    from .closing import closed_years as read_closed_years
+
+    model = queryset.model
+    waiting = queryset.filter(status=Status.SUBMITTED).exclude(
+        Q(author_id=user.pk) | Q(changed_by_id=user.pk) | Q(submitted_by_id=user.pk)
+    )
+    closed = read_closed_years() if closed_years is None else closed_years
+    if closed:
+        waiting = waiting.exclude(**{f"{model.year_lookup}__in": closed})
+    if is_superuser(user):
+        return waiting
+    allowed = Q(pk__in=[])
+    if is_coordinator(user):
+        allowed |= Q(lag_id=user.lag_id)
+    if is_secretariat(user):
+        # NULL never equals anything in SQL: a record without an author excludes nobody.
+        def nobody_if_null(field):
+            return Coalesce(OuterRef(field), Value(0), output_field=BigIntegerField())
+
+        independent = (
+            coordinators()
+            .filter(lag_id=OuterRef("lag_id"))
+            .exclude(pk=nobody_if_null("author_id"))
+            .exclude(pk=nobody_if_null("changed_by_id"))
+            .exclude(pk=nobody_if_null("submitted_by_id"))
+        )
+        allowed |= ~Exists(independent)
+    return waiting.filter(allowed)
+
+
 def can_transition(user, record, transition):
     return transition_refusal(user, record, transition) is None
 
@@ -179,6 +283,10 @@ def may_submit_any(user):
 
 
 def may_review_any(user):
+    return is_superuser(user) or is_coordinator(user) or is_secretariat(user)
+
+
+def may_reopen_any(user):
     return is_superuser(user) or is_coordinator(user)
 
 

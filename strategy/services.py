@@ -45,7 +45,8 @@ def _transition(record, *, by, transition, to, note="", validate=False):
         fields = ["status"]
         if transition == permissions.SUBMIT:
             locked.submitted_at = now
-            fields.append("submitted_at")
+            locked.submitted_by = by
+            fields += ["submitted_at", "submitted_by"]
         elif transition in (permissions.APPROVE, permissions.RETURN):
             locked.reviewed_by = by
             locked.reviewed_at = now
@@ -85,7 +86,8 @@ def submit(record, *, by):
 
 
 def approve(record, *, by):
-    """submitted → approved, by a coordinator of the record's LAG who did not author it."""
+    """submitted → approved, by a coordinator of the record's LAG who did not author, last change or
+    submit it (or by the secretariat when the LAG has no such coordinator)."""
     return _transition(record, by=by, transition=permissions.APPROVE, to=Status.APPROVED)
 
 

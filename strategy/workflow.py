@@ -60,7 +60,27 @@ class WorkflowRecord(models.Model):
     )
     created_at = models.DateTimeField(_("izveidots"), auto_now_add=True)
     updated_at = models.DateTimeField(_("labots"), auto_now=True)
+    # Four eyes (invariant 8): whoever authored, last changed or submitted a record does not review it.
+    # Every write path names its person: the admin's forms and inlines, the import, the services.
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pēdējais laboja"),
+        editable=False,
+    )
     submitted_at = models.DateTimeField(_("iesniegts"), null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("iesniedza"),
+        editable=False,
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -1,4 +1,5 @@
-"""The admin home's work queues: what waits for the coordinator's review, what came back to the editor."""
+"""The admin home's work queues: what waits for the coordinator's (or, where no coordinator of the LAG
+may review it, the secretariat's) review, and what came back to the editor."""
 
 from django import template
 from django.contrib import admin
@@ -6,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from strategy import permissions
+from strategy.admin_workflow import ReviewFilter
+from strategy.closing import closed_years
 from strategy.workflow import Status, WorkflowRecord
 
 register = template.Library()
@@ -19,9 +22,12 @@ def _workflow_models():
     return [model for model in admin.site._registry if issubclass(model, WorkflowRecord)]
 
 
-def _queue(model, queryset, status):
+def _queue(model, queryset, query):
     opts = model._meta
-    items = list(queryset.select_related("lag").order_by("-updated_at")[:SHOWN])
+    # what the list's rows need for their names (a measurement names its indicator): no query per row
+    related = admin.site._registry[model].list_select_related
+    related = related if isinstance(related, list | tuple) else ()
+    items = list(queryset.select_related("lag", *related).order_by("-updated_at")[:SHOWN])
     if not items:
         return None
     count = len(items) if len(items) < SHOWN else queryset.count()
@@ -30,8 +36,7 @@ def _queue(model, queryset, status):
         "title": opts.verbose_name_plural,
         "count": count,
         "items": [(item, reverse(change, args=[item.pk])) for item in items],
-        "more_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-        + f"?status__exact={status}",
+        "more_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") + f"?{query}",
         "more": count > len(items),
         "list_label": _("Atvērt sarakstu"),
     }
@@ -42,23 +47,36 @@ def workflow_dashboard(context):
     user = context["request"].user
     boxes = []
     if permissions.may_review_any(user):
-        queues = []
-        for model in _workflow_models():
-            queryset = model._default_manager.filter(status=Status.SUBMITTED).exclude(author=user)
-            if not permissions.is_superuser(user):
-                queryset = queryset.filter(lag_id=user.lag_id)
-            queues.append(_queue(model, queryset, Status.SUBMITTED))
+        closed = closed_years()  # once for every queue
+        query = f"{ReviewFilter.parameter_name}={ReviewFilter.MINE}"
+        queues = [
+            _queue(model, permissions.awaiting_review(user, model._default_manager.all(), closed), query)
+            for model in _workflow_models()
+        ]
+        title, empty = _("Gaida manu apstiprinājumu"), _("Nekas negaida jūsu apstiprinājumu.")
+        note = None
+        if not (permissions.is_superuser(user) or permissions.is_coordinator(user)):
+            title = _("Gaida sekretariāta izskatīšanu")
+            empty = _("Nekas negaida sekretariāta izskatīšanu.")
+            note = _(
+                "Ieraksti, kuru VRG nav cita koordinatora, kas tos nav veidojis, labojis vai iesniedzis."
+            )
         boxes.append(
             {
                 "id": "wf-waiting",
-                "title": _("Gaida manu apstiprinājumu"),
-                "empty": _("Nekas negaida jūsu apstiprinājumu."),
+                "title": title,
+                "note": note,
+                "empty": empty,
                 "queues": [q for q in queues if q],
             }
         )
     if permissions.may_submit_any(user):
         queues = [
-            _queue(model, model._default_manager.filter(status=Status.RETURNED, author=user), Status.RETURNED)
+            _queue(
+                model,
+                model._default_manager.filter(status=Status.RETURNED, author=user),
+                f"status__exact={Status.RETURNED}",
+            )
             for model in _workflow_models()
         ]
         boxes.append(

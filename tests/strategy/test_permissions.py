@@ -31,6 +31,8 @@ def allowed(role, action, scope):
     if action in ("add", "change", "delete", "submit", "import"):
         return staff and scope == "own"
     if action in ("approve", "return", "reopen"):
+        # both LAGs have a coordinator who did not write the record: the secretariat does not review
+        # (test_the_secretariat_reviews_where_no_coordinator_of_the_lag_may)
         return role == roles.COORDINATOR and scope == "own"
     raise AssertionError(action)
 
@@ -45,6 +47,10 @@ class World:
         self.other_editor = {
             "own": factories.user(role=roles.EDITOR, lag=self.own_lag),
             "other": factories.user(role=roles.EDITOR, lag=self.other_lag),
+        }
+        self.coordinators = {
+            "own": factories.user(role=roles.COORDINATOR, lag=self.own_lag),
+            "other": factories.user(role=roles.COORDINATOR, lag=self.other_lag),
         }
 
     def lag(self, scope):
@@ -197,6 +203,20 @@ def run(action, scope, client, user, world):
 def test_permission_matrix(role, action, scope, world, client):
     user = login(client, role, world)
     assert run(action, scope, client, user, world) == allowed(role, action, scope)
+
+
+@pytest.mark.parametrize("action", ["approve", "return"])
+def test_the_secretariat_reviews_where_no_coordinator_of_the_lag_may(world, client, action):
+    """The matrix's other LAGs have a coordinator; here the own LAG's only one authored the records."""
+    world.coordinators["own"].is_active = False
+    world.coordinators["own"].save()
+    world.other_editor["own"] = factories.user(role=roles.COORDINATOR, lag=world.own_lag)
+    user = login(client, roles.SECRETARIAT, world)
+    took = {}
+    for case, scope in ((action, "own"), (action, "other"), ("reopen", "own")):
+        took[case, scope] = run(case, scope, client, user, world)
+        world.model.objects.all().delete()  # a measurement is one per indicator, LAG and year
+    assert took == {(action, "own"): True, (action, "other"): False, ("reopen", "own"): False}
 
 
 def test_other_lags_approved_records_are_readable_but_not_writable_by_lag_staff(world, client):

@@ -249,7 +249,9 @@ class Command(BaseCommand):
                             participants_vulnerable=vulnerable,
                             status=status,
                             author=editor,
+                            changed_by=editor,
                             submitted_at=stamp if status != Status.DRAFT else None,
+                            submitted_by=editor if status != Status.DRAFT else None,
                             reviewed_by=coordinator if status in (Status.APPROVED, Status.RETURNED) else None,
                             reviewed_at=stamp + timedelta(days=2)
                             if status in (Status.APPROVED, Status.RETURNED)
@@ -359,7 +361,9 @@ class Command(BaseCommand):
                         year=year,
                         status=status,
                         author=editors[lag.pk],
+                        changed_by=editors[lag.pk],
                         submitted_at=stamp if status != Status.DRAFT else None,
+                        submitted_by=editors[lag.pk] if status != Status.DRAFT else None,
                         reviewed_by=coordinators[lag.pk]
                         if status in (Status.APPROVED, Status.RETURNED)
                         else None,
