@@ -63,6 +63,8 @@ DONE_MESSAGES = {
     permissions.REOPEN: gettext_lazy("Atvērti labošanai: %(count)d."),
 }
 NEEDS_NOTE = {permissions.RETURN, permissions.REOPEN}
+# The change form's own submit button: the edit is saved through the form first, then submitted.
+SUBMIT_BUTTON = "_submit_for_approval"
 
 
 class VersionedModelForm(forms.ModelForm):
@@ -638,6 +640,8 @@ class WorkflowAdmin(
 
     def workflow_context(self, request, obj):
         user = request.user
+        # Submitting is the change form's own button (``SUBMIT_BUTTON``), so that an edit in the form is
+        # saved with it: a separate form here would send the status change without the edit.
         transitions = [
             {
                 "name": name,
@@ -645,7 +649,7 @@ class WorkflowAdmin(
                 "form": NoteForm(transition=name, auto_id=f"id_{name}_%s") if name in NEEDS_NOTE else None,
             }
             for name in permissions.TRANSITIONS
-            if permissions.can_transition(user, obj, name)
+            if name != permissions.SUBMIT and permissions.can_transition(user, obj, name)
         ]
         history = StatusChange.objects.filter(
             content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
@@ -664,6 +668,7 @@ class WorkflowAdmin(
         return {
             "record": obj,
             "transitions": transitions,
+            "can_submit": permissions.can_transition(user, obj, permissions.SUBMIT),
             "history": history,
             "review": review,
             "read_only_reason": permissions.edit_refusal(user, obj),
@@ -675,7 +680,53 @@ class WorkflowAdmin(
         obj = self.get_object(request, object_id)
         if obj is not None and permissions.can_view(request.user, obj):
             extra_context["workflow"] = self.workflow_context(request, obj)
+            extra_context["submit_button"] = extra_context["workflow"]["can_submit"] and {
+                "name": SUBMIT_BUTTON,
+                "label": TRANSITION_LABELS[permissions.SUBMIT],
+                "help": _("Saglabā izmaiņas un iesniedz ierakstu apstiprināšanai."),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if permissions.may_submit_any(request.user):
+            extra_context["submit_button"] = {
+                "name": SUBMIT_BUTTON,
+                "label": _("Saglabāt un iesniegt apstiprināšanai"),
+                "help": _("Saglabā jauno ierakstu un uzreiz iesniedz to apstiprināšanai."),
+            }
+        return super().add_view(request, form_url, extra_context)
+
+    def _submit_saved(self, request, obj):
+        """After the form saved the record (in the same transaction): submit it, and say so."""
+        change_url = reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
+        )
+        refusal = run_transition(request, permissions.SUBMIT, obj)
+        if refusal:
+            self.message_user(
+                request,
+                _("«%(record)s» saglabāts, bet nav iesniegts: %(reason)s")
+                % {"record": obj, "reason": refusal},
+                messages.WARNING,
+            )
+        else:
+            self.message_user(
+                request,
+                _("«%(record)s» saglabāts un iesniegts apstiprināšanai.") % {"record": obj},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(change_url)
+
+    def response_change(self, request, obj):
+        if SUBMIT_BUTTON in request.POST:
+            return self._submit_saved(request, obj)
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if SUBMIT_BUTTON in request.POST:
+            return self._submit_saved(request, obj)
+        return super().response_add(request, obj, post_url_continue)
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *self.workflow_readonly_fields]
