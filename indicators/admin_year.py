@@ -6,16 +6,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from modeltranslation.admin import TranslationAdmin
 
 from partners.models import LAG
+from strategy.closing import is_closed
 from strategy.models import Strategy, YearClosure
+from strategy.workflow import Status
 
 from . import report as reports
 from .models import Report, YearSnapshot, YearSummary
-from .yearclose import close_year, latest_snapshot, may_close_years, reopen_year
+from .progress import ProgressEngine
+from .yearclose import KINDS, UNAPPROVED, close_year, latest_snapshot, may_close_years, reopen_year, total
+from .yearclose import unapproved_records as count_unapproved
 
 
 class YearClosureAdmin(admin.ModelAdmin):
@@ -63,6 +67,14 @@ class YearClosureAdmin(admin.ModelAdmin):
             closure = in_force.get(year)
             snapshot = snapshots.get(closure.pk) if closure else None
             years.append({"year": year, "closure": closure, "snapshot": snapshot})
+        names = {lag.slug: lag.short_name for lag in LAG.objects.all()}
+        for closure in closures:
+            # what was not approved when it closed, per LAG, for the history
+            closure.unapproved_by_lag = [
+                (names.get(slug, slug), count)
+                for slug, kinds in closure.unapproved.items()
+                if (count := total({slug: kinds}))
+            ]
         context = {
             **self.admin_site.each_context(request),
             "title": _("Gada slēgšana un gada pārskats"),
@@ -82,16 +94,77 @@ class YearClosureAdmin(admin.ModelAdmin):
             raise PermissionDenied
 
     def close_view(self, request, year):
-        self._post_only(request)
-        try:
-            close_year(year=year, by=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        """GET: what closing the year would freeze and leave out; POST: close it."""
+        if not may_close_years(request.user):
+            raise PermissionDenied
+        strategy = Strategy.objects.current()
+        if strategy is None or year not in strategy.years:
+            raise Http404
+        if is_closed(year):
+            messages.info(request, _("%(year)s. gads jau ir slēgts.") % {"year": year})
+            return redirect("admin:strategy_yearclosure_changelist")
+        error = None
+        if request.method == "POST":
+            try:
+                close_year(
+                    year=year,
+                    by=request.user,
+                    strategy=strategy,
+                    acknowledge_unapproved=bool(request.POST.get("acknowledge_unapproved")),
+                )
+            except ValidationError as refusal:
+                error = " ".join(refusal.messages)
+            else:
+                messages.success(
+                    request, _("%(year)s. gads slēgts; skaitļi iesaldēti momentuzņēmumā.") % {"year": year}
+                )
+                return redirect("admin:strategy_yearclosure_changelist")
+        return TemplateResponse(
+            request, "admin/indicators/year_close.html", self.close_context(request, strategy, year, error)
+        )
+
+    def close_context(self, request, strategy, year, error):
+        lags = list(LAG.objects.all())
+        counts = count_unapproved(year, lags)
+        lists = {
+            "activities": reverse("admin:strategy_activity_changelist") + f"?start_date__year={year}",
+            "measurements": reverse("admin:indicators_measurement_changelist") + f"?year__exact={year}",
+        }
+        rows = [
+            {
+                "lag": lag,
+                **{kind: counts[lag.slug][kind] for kind in KINDS},
+                "cells": [
+                    (counts[lag.slug][kind][status], f"{lists[kind]}&vrg={lag.slug}&status__exact={status}")
+                    for kind in KINDS
+                    for status in UNAPPROVED
+                ],
+            }
+            for lag in lags
+        ]
+        engine = ProgressEngine(strategy)  # the year's figures, as the snapshot will freeze them
+        figures = [
+            (indicator, [engine.figure(indicator, lag, year) for lag in (None, *lags)])
+            for indicator in engine.indicators
+        ]
+        summary = YearSummary.objects.filter(strategy=strategy, year=year).first()
+        if summary is None:
+            summary_url = reverse("admin:indicators_yearsummary_add") + f"?strategy={strategy.pk}&year={year}"
         else:
-            messages.success(
-                request, _("%(year)s. gads slēgts; skaitļi iesaldēti momentuzņēmumā.") % {"year": year}
-            )
-        return redirect("admin:strategy_yearclosure_changelist")
+            summary_url = reverse("admin:indicators_yearsummary_change", args=[summary.pk])
+        return {
+            **self.admin_site.each_context(request),
+            "title": _("Slēgt %(year)s. gadu?") % {"year": year},
+            "opts": self.model._meta,
+            "year": year,
+            "lags": lags,
+            "unapproved": {"rows": rows, "total": total(counts)},
+            "statuses": [Status(status).label for status in UNAPPROVED],
+            "summary_written": bool(summary and (summary.text_lv or "").strip()),
+            "summary_url": summary_url,
+            "figures": figures,
+            "error": error,
+        }
 
     def reopen_view(self, request, year):
         self._post_only(request)

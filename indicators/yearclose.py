@@ -3,16 +3,23 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from partners import roles
+from partners.models import LAG
 from strategy import permissions
 from strategy.closing import closed_years
-from strategy.models import Strategy, YearClosure
+from strategy.models import Activity, Strategy, YearClosure
+from strategy.workflow import Status
 
 from .annual import year_data
-from .models import YearSnapshot
+from .models import Measurement, YearSnapshot
+
+UNAPPROVED = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+KINDS = ("activities", "measurements")
 
 
 def may_close_years(user):
@@ -33,16 +40,64 @@ def _check(user, strategy, year):
         )
 
 
+def unapproved_records(year, lags=None):
+    """The year's records that are not approved, per LAG: {LAG slug: {"activities": {status: count},
+    "measurements": {status: count}}} for every LAG (``lags``, when the caller has them) and each of
+    draft, submitted and returned (two GROUP BY queries)."""
+    slugs = [lag.slug for lag in lags] if lags is not None else LAG.objects.values_list("slug", flat=True)
+    counts = {slug: {kind: dict.fromkeys(UNAPPROVED, 0) for kind in KINDS} for slug in slugs}
+    for kind, records in (
+        ("activities", Activity.objects.in_year(year)),
+        ("measurements", Measurement.objects.filter(year=year)),
+    ):
+        rows = (
+            records.filter(status__in=UNAPPROVED)
+            .values_list("lag__slug", "status")
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+        for slug, status, count in rows:
+            counts[slug][kind][status] = count
+    return counts
+
+
+def total(counts):
+    return sum(n for kinds in counts.values() for statuses in kinds.values() for n in statuses.values())
+
+
 @transaction.atomic
-def close_year(*, year, by, strategy=None, now=None):
-    """Close ``year`` for all LAGs and freeze its figures. Returns the new snapshot."""
+def close_year(*, year, by, acknowledge_unapproved=False, strategy=None, now=None):
+    """Close ``year`` for all LAGs and freeze its figures. Returns the new snapshot.
+
+    Records of the year that are not approved stay out of its figures; closing with any of them needs
+    ``acknowledge_unapproved``, and what they were is stored on the closure."""
     strategy = strategy or Strategy.objects.current()
     _check(by, strategy, year)
     # Serialise concurrent closes of the same year: the partial unique constraint refuses the second.
     if YearClosure.objects.in_force().select_for_update().filter(year=year).exists():
         raise ValidationError(_("%(year)s. gads jau ir slēgts.") % {"year": year})
+    unapproved = unapproved_records(year)
+    count = total(unapproved)
+    if count and not acknowledge_unapproved:
+        raise ValidationError(
+            ngettext(
+                "%(year)s. gadā ir %(count)s neapstiprināts ieraksts: slēgtā gada skaitļos tas netiks "
+                "ieskaitīts. Apstipriniet, ka zināt, vai vispirms to izskatiet.",
+                "%(year)s. gadā ir %(count)s neapstiprināti ieraksti: slēgtā gada skaitļos tie netiks "
+                "ieskaitīti. Apstipriniet, ka zināt, vai vispirms tos izskatiet.",
+                count,
+            )
+            % {"year": year, "count": count},
+            code="unapproved_not_acknowledged",
+        )
     now = now or timezone.now()
-    closure = YearClosure(year=year, closed_by=by, closed_at=now)
+    closure = YearClosure(
+        year=year,
+        closed_by=by,
+        closed_at=now,
+        unapproved=unapproved if count else {},
+        unapproved_acknowledged=bool(count),
+    )
     closure.full_clean()
     closure.save()
     data = year_data(strategy, year)

@@ -568,6 +568,12 @@ class YearClosure(models.Model):
     )
     reopened_at = models.DateTimeField(_("atvērts no jauna"), null=True, blank=True)
     reopen_reason = models.TextField(_("atvēršanas iemesls"), blank=True)
+    # What was not approved when the year closed — {LAG slug: {"activities"/"measurements": {status: count}}}
+    # — and that whoever closed it acknowledged it: those records stay out of the year's figures.
+    unapproved = models.JSONField(_("neapstiprinātie ieraksti slēgšanas brīdī"), default=dict, blank=True)
+    unapproved_acknowledged = models.BooleanField(
+        _("apstiprināts, ka neapstiprinātie ieraksti netiks ieskaitīti"), default=False
+    )
 
     objects = YearClosureQuerySet.as_manager()
 
@@ -597,6 +603,15 @@ class YearClosure(models.Model):
     @property
     def in_force(self):
         return self.reopened_at is None
+
+    @property
+    def unapproved_total(self):
+        return sum(
+            count
+            for kinds in self.unapproved.values()
+            for statuses in kinds.values()
+            for count in statuses.values()
+        )
 
 
 class ActivityTally(models.Model):

@@ -32,7 +32,7 @@ def closed_2024(strategy, board):
     records["measurement"] = factories.measurement(year=2024)
     records["target"] = factories.target(year=2024)
     records["open_activity"] = factories.activity(start_date=date(2025, 5, 1))
-    close_year(year=2024, by=board)
+    close_year(year=2024, by=board, acknowledge_unapproved=True)  # they are drafts
     return records
 
 
@@ -175,7 +175,7 @@ def test_closing_twice_keeps_earlier_snapshots(closed_2024, board):
     with pytest.raises(ValidationError):
         close_year(year=2024, by=board)
     reopen_year(year=2024, by=board, reason="Labojums")
-    second = close_year(year=2024, by=board)
+    second = close_year(year=2024, by=board, acknowledge_unapproved=True)
     assert list(YearSnapshot.objects.filter(year=2024).order_by("created_at", "id")) == [first, second]
     assert YearClosure.objects.filter(year=2024).count() == 2
 
@@ -264,6 +264,10 @@ def test_admin_year_page_closes_and_reopens(client, strategy, board):
     page = client.get("/admin/strategy/yearclosure/")
     assert page.status_code == 200
     assert "Slēgt 2023. gadu" in page.content.decode()
+    assert (
+        "Visi 2023. gada ieraksti ir apstiprināti"
+        in client.get("/admin/strategy/yearclosure/2023/close/").content.decode()
+    )
     client.post("/admin/strategy/yearclosure/2023/close/")
     assert YearClosure.objects.in_force().filter(year=2023).exists()
     assert YearSnapshot.objects.filter(year=2023).count() == 1
