@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from partners import roles
 from partners.models import LAG
 from strategy import permissions
-from strategy.closing import closed_years
+from strategy.closing import closed_years, lock_lags
 from strategy.models import Activity, Strategy, YearClosure
 from strategy.workflow import Status
 
@@ -73,6 +73,9 @@ def close_year(*, year, by, acknowledge_unapproved=False, strategy=None, now=Non
     ``acknowledge_unapproved``, and what they were is stored on the closure."""
     strategy = strategy or Strategy.objects.current()
     _check(by, strategy, year)
+    # Every LAG's workflow lock before anything is read: a status change in progress commits first
+    # (and is in the figures); one that starts now waits and then finds the year closed.
+    lock_lags()
     # Serialise concurrent closes of the same year: the partial unique constraint refuses the second.
     if YearClosure.objects.in_force().select_for_update().filter(year=year).exists():
         raise ValidationError(_("%(year)s. gads jau ir slēgts.") % {"year": year})

@@ -14,6 +14,16 @@ The lock sits at the lowest level every path goes through, so no path can forget
 The permission check (``strategy.permissions``) and the admin ask ``is_locked(obj)`` to hide the
 buttons; the lock itself does not depend on them. Year closing and reopening are
 ``indicators.yearclose.close_year`` / ``reopen_year`` (they also freeze the figures).
+
+Closing and the workflow serialise on one lock, the LAG rows (``lock_lags``): a close takes every
+LAG's row before it reads the year's figures, and every status change (``strategy.services``) and
+every admin save of a record takes its LAG's row before it checks the closed years. So an approval
+either commits before the close reads the figures (and is in the snapshot) or waits for the close to
+commit and is then refused — never approved into a closed year after its snapshot.
+
+Lock order, the same everywhere so that no two transactions wait for each other: LAG rows (by
+primary key) → the record's row → the tallies (``strategy.tallies.refresh`` locks the LAG rows again,
+which the transaction already holds) → a year's closure row.
 """
 
 import contextlib
@@ -83,6 +93,18 @@ def ensure_open(*years):
         closed = sorted(YearClosure.objects.in_force().filter(year__in=years).values_list("year", flat=True))
     if closed:
         raise ClosedYearError(closed[0])
+
+
+def lock_lags(*lag_ids):
+    """Take the workflow lock of the given LAGs — every LAG when none are given — and hold it until the
+    transaction ends: ``SELECT … FOR UPDATE`` of their rows, in primary-key order (see the module's
+    docstring for why, and for the lock order). Outside a transaction it would hold nothing."""
+    from partners.models import LAG
+
+    rows = LAG._base_manager.select_for_update().order_by("pk")
+    if lag_ids:
+        rows = rows.filter(pk__in=lag_ids)
+    list(rows.values_list("pk", flat=True))
 
 
 def is_locked(obj):
