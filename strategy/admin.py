@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple, FilteredSelectMultiple
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
@@ -87,12 +88,42 @@ class ActivityAdmin(WorkflowAdmin, TranslationAdmin):
     filter_horizontal = ["municipalities", "priorities"]
     inlines = [FundingLineInline, EvidenceInline]
 
+    # The activity's links are explicit models that protect what they point to (models.ActivityLink).
+    # Django's admin refuses any explicit link model in a form — its checks (admin.E013) and its
+    # formfield_for_manytomany — because most carry fields a multiple choice cannot fill. These carry
+    # only the two keys, so the form edits them exactly as it edits Django's own link tables (``set()``).
+    LINKS = ("territory_units", "municipalities", "priorities")
+
+    def check(self, **kwargs):
+        return [
+            error
+            for error in super().check(**kwargs)
+            if not (error.id == "admin.E013" and any(f"'{name}'" in error.msg for name in self.LINKS))
+        ]
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in self.LINKS:
+            field = self._link_field(db_field, request, **kwargs)
+        else:
+            field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name == "municipalities":
             # both divisions have a "Krāslavas novads": the era tells them apart
             field.label_from_instance = lambda m: f"{m.name} ({m.get_era_display()})"
         return field
+
+    def _link_field(self, db_field, request, **kwargs):
+        """What ``ModelAdmin.formfield_for_manytomany`` builds for a link table of its own."""
+        using = kwargs.get("using")
+        if "widget" not in kwargs:
+            if db_field.name in self.get_autocomplete_fields(request):
+                kwargs["widget"] = AutocompleteSelectMultiple(db_field, self.admin_site, using=using)
+            elif db_field.name in self.filter_horizontal:
+                kwargs["widget"] = FilteredSelectMultiple(db_field.verbose_name, is_stacked=False)
+        if "queryset" not in kwargs:
+            queryset = self.get_field_queryset(using, db_field, request)
+            if queryset is not None:
+                kwargs["queryset"] = queryset
+        return db_field.formfield(**kwargs)
 
     @admin.display(description=_("sākuma datums"), ordering="start_date")
     def start(self, obj):

@@ -257,18 +257,28 @@ class Activity(YearLocked, WorkflowRecord):
         ActivityType, on_delete=models.PROTECT, related_name="activities", verbose_name=_("veids")
     )
     venue = models.CharField(_("norises vieta"), max_length=200, blank=True)
+    # The links are explicit models so that they protect what they point to (see ActivityLink).
     territory_units = models.ManyToManyField(
-        TerritoryUnit, blank=True, related_name="activities", verbose_name=_("pagasti un pilsētas")
+        TerritoryUnit,
+        through="ActivityTerritoryUnit",
+        blank=True,
+        related_name="activities",
+        verbose_name=_("pagasti un pilsētas"),
     )
     municipalities = models.ManyToManyField(
         Municipality,
+        through="ActivityMunicipality",
         blank=True,
         related_name="activities",
         verbose_name=_("viss novads"),
         help_text=_("Tikai tad, ja aktivitāte aptver visu novadu, nevis atsevišķus pagastus."),
     )
     priorities = models.ManyToManyField(
-        Priority, blank=True, related_name="activities", verbose_name=_("stratēģijas prioritātes")
+        Priority,
+        through="ActivityPriority",
+        blank=True,
+        related_name="activities",
+        verbose_name=_("stratēģijas prioritātes"),
     )
     participants_total = models.PositiveIntegerField(_("dalībnieki kopā"), null=True, blank=True)
     participants_youth = models.PositiveIntegerField(_("t. sk. jaunieši (13–30 g.)"), null=True, blank=True)
@@ -381,6 +391,79 @@ class Activity(YearLocked, WorkflowRecord):
     def delete(self, *args, **kwargs):
         with tallies.deferred():  # the funding lines' cascade and the activity: one tally refresh
             return super().delete(*args, **kwargs)
+
+
+class ActivityLink(models.Model):
+    """One link of an activity to a parish or town, a whole municipality or a priority: the row of the
+    many-to-many table Django would make, with one difference — the place or priority is PROTECTed.
+    Deleting a priority, a parish or a municipality that an activity names is refused (the admin's
+    delete page lists the activities), in every year: it used to remove the links silently and so
+    change the records — a closed year's too — through a related object. Deleting the activity still
+    takes its links (CASCADE). The tables are the ones Django made for the plain many-to-many fields
+    (migration 0010); the links carry nothing else, so forms, ``set()`` and the signals work as before.
+    No ordering: links are read in bulk (the tallies), never listed."""
+
+    activity = models.ForeignKey("Activity", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"«{self.activity}» ({self.activity.start_date:%d.%m.%Y}, {self.activity.lag}) — {self.target}"
+
+
+class ActivityTerritoryUnit(ActivityLink):
+    territoryunit = models.ForeignKey(
+        TerritoryUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("pagasts vai pilsēta")
+    )
+
+    class Meta:
+        db_table = "strategy_activity_territory_units"
+        verbose_name = _("aktivitātes pagasts vai pilsēta")
+        verbose_name_plural = _("aktivitāšu pagasti un pilsētas")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "territoryunit"], name="activityterritoryunit_unique")
+        ]
+
+    @property
+    def target(self):
+        return self.territoryunit
+
+
+class ActivityMunicipality(ActivityLink):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("novads")
+    )
+
+    class Meta:
+        db_table = "strategy_activity_municipalities"
+        verbose_name = _("aktivitātes novads")
+        verbose_name_plural = _("aktivitāšu novadi")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "municipality"], name="activitymunicipality_unique")
+        ]
+
+    @property
+    def target(self):
+        return self.municipality
+
+
+class ActivityPriority(ActivityLink):
+    priority = models.ForeignKey(
+        Priority, on_delete=models.PROTECT, related_name="+", verbose_name=_("prioritāte")
+    )
+
+    class Meta:
+        db_table = "strategy_activity_priorities"
+        verbose_name = _("aktivitātes prioritāte")
+        verbose_name_plural = _("aktivitāšu prioritātes")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "priority"], name="activitypriority_unique")
+        ]
+
+    @property
+    def target(self):
+        return self.priority
 
 
 class ActivityPartQuerySet(YearLockedQuerySet):
