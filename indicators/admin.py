@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -22,6 +22,7 @@ from strategy.admin_workflow import (
     WorkflowAdmin,
     object_or_404,
 )
+from strategy.closing import ClosedYearError, closed_years
 
 from .models import Baseline, Indicator, Measurement, Target
 from .resources import MeasurementResource
@@ -64,25 +65,31 @@ class IndicatorAdmin(HistoryAdmin, TranslationAdmin):
             for model in ("target", "baseline")
         )
         lags = list(LAG.objects.all())
+        closed = closed_years()
         form = PlanForm(
             request.POST if request.method == "POST" else None,
             indicator=indicator,
             lags=lags,
             disabled=not can_edit,
+            closed_years=closed,
         )
         if request.method == "POST":
             if not can_edit:
                 raise PermissionDenied
             if form.is_valid():
-                changed = form.save()
-                self.message_user(
-                    request,
-                    _("Saglabāts: mainītas %(count)d vērtības.") % {"count": changed}
-                    if changed
-                    else _("Nekas nav mainīts."),
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(request.path)
+                try:
+                    changed = form.save()
+                except ValidationError as refusal:  # a year closed since the form was read
+                    form.add_error(None, refusal)
+                else:
+                    self.message_user(
+                        request,
+                        _("Saglabāts: mainītas %(count)d vērtības.") % {"count": changed}
+                        if changed
+                        else _("Nekas nav mainīts."),
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(request.path)
         context = {
             **self.admin_site.each_context(request),
             "title": _("%(code)s: mērķa un bāzes vērtības") % {"code": indicator.code},
@@ -93,6 +100,8 @@ class IndicatorAdmin(HistoryAdmin, TranslationAdmin):
             "lags": lags,
             "target_rows": form.target_rows(),
             "baseline_rows": form.baseline_rows(),
+            "baseline_closed": form.baseline_closed(),
+            "closed_years": sorted(year for year in closed if year in form.years),
             "can_edit": can_edit,
         }
         return TemplateResponse(request, "admin/indicators/plan_table.html", context)
@@ -104,39 +113,52 @@ def _scope_key(lag):
 
 class PlanForm(forms.Form):
     """One table per indicator: targets as year × (joint + each LAG), baselines as (year, value) × scope.
-    Each cell is saved as its own Target/Baseline row (so the change history records it)."""
+    Each cell is saved as its own Target/Baseline row (so the change history records it).
 
-    def __init__(self, *args, indicator, lags, disabled=False, **kwargs):
+    A closed year is read-only (invariant 9): its target cells, and a baseline dated in it, are
+    disabled fields — a browser does not send them and they keep their stored values —, and a POST
+    that sends a different value anyway, or moves a baseline into a closed year, gets the Latvian
+    closed-year message as the cell's error, with nothing saved."""
+
+    def __init__(self, *args, indicator, lags, disabled=False, closed_years=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.indicator = indicator
         self.scopes = [None, *lags]
         self.years = list(indicator.strategy.years)
+        self.closed_years = set(closed_years)
+        self.locked = {}  # field name -> the closed year that makes it read-only
         self.targets = {(t.year, t.lag_id): t for t in indicator.targets.all()}
         self.baselines = {b.lag_id: b for b in indicator.baselines.all()}
         for year in self.years:
             for lag in self.scopes:
+                name = self.target_name(year, lag)
                 target = self.targets.get((year, getattr(lag, "pk", None)))
-                self.fields[self.target_name(year, lag)] = self.value_field(
+                if year in self.closed_years:
+                    self.locked[name] = year
+                self.fields[name] = self.value_field(
                     target.value if target else None,
                     _("%(year)s. gada mērķis — %(scope)s") % {"year": year, "scope": lag or _("kopā")},
-                    disabled,
+                    disabled or name in self.locked,
                 )
         for lag in self.scopes:
             baseline = self.baselines.get(getattr(lag, "pk", None))
             scope = lag or _("kopā")
-            self.fields[f"b_year_{_scope_key(lag)}"] = forms.IntegerField(
+            key = _scope_key(lag)
+            if baseline is not None and baseline.year in self.closed_years:
+                self.locked[f"b_year_{key}"] = self.locked[f"b_value_{key}"] = baseline.year
+            self.fields[f"b_year_{key}"] = forms.IntegerField(
                 required=False,
                 min_value=1990,
                 max_value=2100,
                 initial=baseline.year if baseline else None,
                 label=_("Bāzes gads — %(scope)s") % {"scope": scope},
-                disabled=disabled,
+                disabled=disabled or f"b_year_{key}" in self.locked,
                 widget=forms.NumberInput(attrs={"class": "vIntegerField plan-year"}),
             )
-            self.fields[f"b_value_{_scope_key(lag)}"] = self.value_field(
+            self.fields[f"b_value_{key}"] = self.value_field(
                 baseline.value if baseline else None,
                 _("Bāzes vērtība — %(scope)s") % {"scope": scope},
-                disabled,
+                disabled or f"b_value_{key}" in self.locked,
             )
 
     @staticmethod
@@ -156,7 +178,14 @@ class PlanForm(forms.Form):
         )
 
     def target_rows(self):
-        return [(year, [self[self.target_name(year, lag)] for lag in self.scopes]) for year in self.years]
+        return [
+            (year, year in self.closed_years, [self[self.target_name(year, lag)] for lag in self.scopes])
+            for year in self.years
+        ]
+
+    def baseline_closed(self):
+        """Per scope: whether its baseline is dated in a closed year (a row under the baselines)."""
+        return [f"b_year_{_scope_key(lag)}" in self.locked for lag in self.scopes]
 
     def baseline_rows(self):
         return [
@@ -166,6 +195,9 @@ class PlanForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name, year in self.locked.items():
+            if self._posted_differently(name):
+                self.add_error(name, ClosedYearError(year))
         for lag in self.scopes:
             key = _scope_key(lag)
             year, value = cleaned.get(f"b_year_{key}"), cleaned.get(f"b_value_{key}")
@@ -174,7 +206,19 @@ class PlanForm(forms.Form):
                     f"b_year_{key}" if year is None else f"b_value_{key}",
                     _("Jānorāda gan gads, gan vērtība."),
                 )
+            elif f"b_year_{key}" not in self.locked and year in self.closed_years:
+                self.add_error(f"b_year_{key}", ClosedYearError(year))  # moved into a closed year
         return cleaned
+
+    def _posted_differently(self, name):
+        """A read-only cell's value in the POST differs from the stored one (the page never sends it)."""
+        if name not in self.data:
+            return False
+        field = self.fields[name]
+        try:
+            return field.to_python(self.data[name]) != field.initial
+        except ValidationError:
+            return True
 
     @transaction.atomic
     def save(self):

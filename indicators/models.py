@@ -152,8 +152,16 @@ class PlanValue(models.Model):
         return self.lag or _("visas VRG kopā")
 
 
-class Baseline(PlanValue):
-    """The indicator's starting point (the strategy gives none: staff set it)."""
+class BaselineQuerySet(YearLockedQuerySet):
+    pass
+
+
+class Baseline(YearLocked, PlanValue):
+    """The indicator's starting point (the strategy gives none: staff set it). Dated in a year: when that
+    year is closed the baseline is read-only like the year's targets (invariant 9) — usually it lies
+    before the strategy's first year, which is never closed."""
+
+    objects = BaselineQuerySet.as_manager()
 
     grammatical_gender = latvian.FEMININE
 
@@ -179,6 +187,9 @@ class Baseline(PlanValue):
 
     def __str__(self):
         return f"{self.indicator.code} {self.scope} {self.year}: {self.value}"
+
+    def record_years(self):
+        return {self.year} if self.year else set()
 
 
 class TargetQuerySet(YearLockedQuerySet):
