@@ -265,7 +265,7 @@ def test_admin_year_page_closes_and_reopens(client, strategy, board):
     assert page.status_code == 200
     assert "Slēgt 2023. gadu" in page.content.decode()
     assert (
-        "Visi 2023. gada ieraksti ir apstiprināti"
+        "Neapstiprinātu 2023. gada ierakstu nav"
         in client.get("/admin/strategy/yearclosure/2023/close/").content.decode()
     )
     client.post("/admin/strategy/yearclosure/2023/close/")
