@@ -400,3 +400,22 @@ def test_review_list_query_count_does_not_grow(client, people, django_assert_num
     with django_assert_num_queries(2 + 1 + 1 + 1 + 2 + 3 + 1 + 1 + 1 + 1 + 2):
         response = client.get(url)
     assert len(response.context["cl"].result_list) == size
+
+
+def test_a_closed_years_record_waits_in_no_queue(people):
+    """It cannot be reviewed until the year is reopened: the queue does not offer it."""
+    from indicators.yearclose import close_year
+
+    record = make(people, "activity", status=Status.SUBMITTED, submitted_by=people.editor)
+    queue = permissions.awaiting_review(people.coordinator, Activity.objects.all())
+    assert list(queue) == [record]
+
+    close_year(
+        year=2024,
+        by=factories.user(is_superuser=True),
+        strategy=factories.strategy(),
+        acknowledge_unapproved=True,
+    )
+
+    assert list(permissions.awaiting_review(people.coordinator, Activity.objects.all())) == []
+    assert refusal(people.coordinator, record).startswith("2024. gads ir slēgts")
