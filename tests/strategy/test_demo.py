@@ -98,9 +98,9 @@ def test_load_demo_remove_takes_the_demo_history_along_so_a_dump_and_a_backup_su
 
 
 def test_load_demo_remove_refuses_while_real_data_names_a_demo_account_and_deletes_nothing(demo):
-    # someone tried the demo board account on the real year page
+    # someone tried the demo board account on the real year page (a year without demo records)
     YearClosure.objects.create(
-        year=2019, closed_by=User.objects.get(username="demo-valde"), closed_at=timezone.now()
+        year=2030, closed_by=User.objects.get(username="demo-valde"), closed_at=timezone.now()
     )
     activities = Activity.objects.count()
 
@@ -111,3 +111,14 @@ def test_load_demo_remove_refuses_while_real_data_names_a_demo_account_and_delet
     assert str(error.value).endswith("Nekas nav dzēsts.")
     assert Activity.objects.count() == activities
     assert Activity.history.filter(is_demo=True).exists()
+
+
+def test_load_demo_remove_refuses_while_a_year_with_demo_records_is_closed_and_deletes_nothing(demo):
+    YearClosure.objects.create(year=2019, closed_by=factories.user(), closed_at=timezone.now())
+    activities, baselines = Activity.objects.count(), Baseline.objects.count()
+
+    with pytest.raises(CommandError) as error:
+        call_command("load_demo", "--remove", verbosity=0)
+
+    assert str(error.value).startswith("Demonstrācijas datus nevar dzēst: 2019. gads ir slēgts")
+    assert (Activity.objects.count(), Baseline.objects.count()) == (activities, baselines)

@@ -19,6 +19,7 @@ from partners import roles
 from partners.dbutils import ensure_migrated
 from partners.models import LAG, User
 from strategy import tallies
+from strategy.closing import closed_years
 from strategy.models import Activity, ActivityType, FundingLine, StatusChange, Strategy
 from strategy.workflow import Status
 
@@ -133,6 +134,7 @@ class Command(BaseCommand):
     def remove(self):
         demo_activities = Activity.objects.filter(is_demo=True)
         demo_measurements = Measurement.objects.filter(is_demo=True)
+        self.refuse_closed_years(demo_activities, demo_measurements)
         changes = (
             StatusChange.objects.filter(
                 content_type=ContentType.objects.get_for_model(Activity),
@@ -156,6 +158,28 @@ class Command(BaseCommand):
         self.stdout.write(
             "Dzēsti demonstrācijas dati: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + "."
         )
+
+    @staticmethod
+    def refuse_closed_years(demo_activities, demo_measurements):
+        """A closed year's records are read-only (invariant 9), demo ones too: say so before deleting
+        anything, instead of failing half-way on the first of them."""
+        closed = closed_years()
+        if not closed:
+            return
+        years = (
+            {d.year for d in demo_activities.dates("start_date", "year")}
+            | set(demo_measurements.values_list("year", flat=True).distinct())
+            | set(Target.objects.filter(is_demo=True).values_list("year", flat=True).distinct())
+            | set(Baseline.objects.filter(is_demo=True).values_list("year", flat=True).distinct())
+        )
+        locked = sorted(years & closed)
+        if locked:
+            raise CommandError(
+                "Demonstrācijas datus nevar dzēst: "
+                + ", ".join(f"{year}. gads" for year in locked)
+                + " ir slēgts, un tajā ir demonstrācijas ieraksti. Atveriet gadu no jauna (valde, norādot "
+                "iemeslu) un mēģiniet vēlreiz. Nekas nav dzēsts."
+            )
 
     @staticmethod
     def remove_history():
