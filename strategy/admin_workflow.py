@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 from modeltranslation.translator import NotRegistered, translator
@@ -33,6 +33,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from partners import latvian
 from partners.forms import TypedNumbersAdminMixin
 from partners.models import LAG
 
@@ -61,6 +62,15 @@ DONE_MESSAGES = {
     permissions.APPROVE: gettext_lazy("Apstiprināti: %(count)d."),
     permissions.RETURN: gettext_lazy("Atgriezti labošanai: %(count)d."),
     permissions.REOPEN: gettext_lazy("Atvērti labošanai: %(count)d."),
+}
+# After «Iesniegt apstiprināšanai» on the change form; the participles agree with the model's noun.
+SAVED_AND_SUBMITTED = {
+    False: pgettext_lazy("masculine", "%(name)s «%(record)s» saglabāts un iesniegts apstiprināšanai."),
+    True: pgettext_lazy("feminine", "%(name)s «%(record)s» saglabāta un iesniegta apstiprināšanai."),
+}
+SAVED_NOT_SUBMITTED = {
+    False: pgettext_lazy("masculine", "%(name)s «%(record)s» saglabāts, bet nav iesniegts: %(reason)s"),
+    True: pgettext_lazy("feminine", "%(name)s «%(record)s» saglabāta, bet nav iesniegta: %(reason)s"),
 }
 NEEDS_NOTE = {permissions.RETURN, permissions.REOPEN}
 # The change form's own submit button: the edit is saved through the form first, then submitted.
@@ -706,19 +716,18 @@ class WorkflowAdmin(
             f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
         )
         refusal = run_transition(request, permissions.SUBMIT, obj)
+        # This message replaces the admin's "… changed" one (ddkc.admin_site), in the noun's gender.
+        request.__dict__.pop("_portal_success_message", None)
+        feminine = latvian.gender_of(self.model) == latvian.FEMININE
+        name = capfirst(self.opts.verbose_name)
         if refusal:
+            sentence = SAVED_NOT_SUBMITTED[feminine]
             self.message_user(
-                request,
-                _("«%(record)s» saglabāts, bet nav iesniegts: %(reason)s")
-                % {"record": obj, "reason": refusal},
-                messages.WARNING,
+                request, sentence % {"name": name, "record": obj, "reason": refusal}, messages.WARNING
             )
         else:
-            self.message_user(
-                request,
-                _("«%(record)s» saglabāts un iesniegts apstiprināšanai.") % {"record": obj},
-                messages.SUCCESS,
-            )
+            sentence = SAVED_AND_SUBMITTED[feminine]
+            self.message_user(request, sentence % {"name": name, "record": obj}, messages.SUCCESS)
         return HttpResponseRedirect(change_url)
 
     def response_change(self, request, obj):

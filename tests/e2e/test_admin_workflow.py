@@ -55,7 +55,7 @@ def test_submit_button_saves_what_was_typed_and_submits(browser, live_server, ed
 
     draft.refresh_from_db()
     assert (draft.title_lv, draft.status, draft.submitted_by) == ("Talka Aglonā", Status.SUBMITTED, editor)
-    assert "saglabāts un iesniegts apstiprināšanai" in page.content()
+    assert "Aktivitāte «Talka Aglonā» saglabāta un iesniegta apstiprināšanai." in page.content()
     context.close()
 
 

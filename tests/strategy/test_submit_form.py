@@ -160,3 +160,15 @@ def test_a_coordinator_who_submits_through_the_form_leaves_the_review_to_another
     page = client.get(url(draft)).content.decode()
     assert "Jūs šo ierakstu iesniedzāt" in page
     assert "/workflow/approve/" not in page
+
+
+def test_saving_and_submitting_says_so_in_agreement_with_the_records_noun(client, editor, draft):
+    # Both nouns are feminine: «Aktivitāte … saglabāta», «Rādītāja vērtība … saglabāta».
+    client.force_login(editor)
+
+    response = client.post(url(draft), form(draft, **edit(draft), **{BUTTON: "1"}), follow=True)
+
+    draft.refresh_from_db()
+    name = draft._meta.verbose_name.capitalize()
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [f"{name} «{draft}» saglabāta un iesniegta apstiprināšanai."]
