@@ -44,7 +44,7 @@ from partners.numbers import LARGEST, parse_decimal
 from partners.spreadsheets import neutralise, restore
 
 from . import permissions, tallies
-from .closing import closed_years_read_once
+from .closing import closed_years_read_once, lock_lags
 from .workflow import EditConflict
 
 # --- file formats --------------------------------------------------------------------------------
@@ -665,10 +665,11 @@ class LAGRecordResource(resources.ModelResource):
         return self._meta.model._base_manager.all()
 
     def load_existing(self, dataset):
-        """The records the file's rows name by id, loaded once. At confirmation their rows are locked
-        (SELECT … FOR UPDATE, in the import's transaction) before anything is checked, so a
-        coordinator approving one at the same moment either finished first — and the import sees
-        it approved — or waits until the import is done."""
+        """The records the file's rows name by id, loaded once. At confirmation the importer's LAG rows
+        and then these records' rows are locked (SELECT … FOR UPDATE, in the import's transaction,
+        in the workflow's lock order) before anything is checked, so a coordinator approving one at
+        the same moment either finished first — and the import sees it approved — or waits until
+        the import is done."""
         widget = self.fields["id"].widget
         ids = set()
         for value in dataset["id"] if "id" in (dataset.headers or []) else ():
@@ -680,6 +681,11 @@ class LAGRecordResource(resources.ModelResource):
                 ids.add(pk)
         queryset = self.existing_queryset()
         if not self.dry_run:
+            # The workflow's lock order (strategy.closing): the LAG rows first, then the records' —
+            # a submission or approval takes them in that order too, so neither waits for the other
+            # while holding what the other needs.
+            if self.editable_lag_ids:
+                lock_lags(*sorted(self.editable_lag_ids))
             queryset = queryset.select_for_update(of=("self",)).order_by("pk")
         self.existing = {}
         ids = sorted(ids)
