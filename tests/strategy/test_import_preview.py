@@ -219,3 +219,25 @@ def test_preview_table_holds_no_raw_cell_text_of_a_valid_row(kaimini, editor_cli
 
     assert "2899408.11" not in page
     assert f"2{NBSP}899{NBSP}408,11" in page
+
+
+def test_preview_names_a_record_by_its_id_as_written_never_grouped(kaimini, editor, editor_client):
+    # a large portal has five-digit ids: «id 60325», which the «id» column takes back — not «60 325»
+    activity = factories.activity(
+        pk=60325,
+        lag=kaimini,
+        author=editor,
+        title_lv="Talka",
+        start_date=date(2024, 3, 5),
+        activity_type=ActivityType.objects.get(code="clean_up"),
+        participants_total=20,
+    )
+    data = csv_file(
+        ["id", "nosaukums", "sākuma datums", "veids", "dalībnieki kopā"],
+        [activity.pk, "Talka", "05.03.2024", "clean_up", "25"],
+    )
+
+    page = preview(editor_client, Activity, data).content.decode()
+
+    header, row = table(page)
+    assert dict(zip(header, row, strict=True))["Kas notiks"] == "tiks atjaunināts id 60325"
