@@ -419,3 +419,21 @@ def test_a_closed_years_record_waits_in_no_queue(people):
 
     assert list(permissions.awaiting_review(people.coordinator, Activity.objects.all())) == []
     assert refusal(people.coordinator, record).startswith("2024. gads ir slēgts")
+
+
+def test_returning_selected_records_with_large_ids_returns_them(client, people):
+    # The note form carries the chosen records' ids: «60325», never the grouped «60 325» (which no
+    # record has, so the return would find nothing).
+    record = make(people, "activity", pk=60325, status=Status.SUBMITTED, submitted_by=people.editor)
+    client.force_login(people.coordinator)
+    changelist = reverse("admin:strategy_activity_changelist")
+
+    form = client.post(changelist, {"action": "return_selected", "_selected_action": [record.pk]})
+    assert 'value="60325"' in form.content.decode()
+    client.post(
+        changelist,
+        {"action": "return_selected", "_selected_action": ["60325"], "apply": "1", "note": "Trūkst datuma."},
+    )
+
+    record.refresh_from_db()
+    assert (record.status, record.return_note) == (Status.RETURNED, "Trūkst datuma.")
