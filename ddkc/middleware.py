@@ -23,7 +23,7 @@ class AdminLanguageMiddleware:
 class ClosedYearMiddleware:
     """The safety net of the year lock (invariant 9): when any view — an admin delete, a list action, a
     staff form — runs into a closed year after its own checks, the user sees the Latvian message and
-    is sent back, instead of a server error. The lock itself is in ``strategy.closing``."""
+    is sent back, instead of a server error. The lock itself is in ``strategy.year_lock``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -36,7 +36,7 @@ class ClosedYearMiddleware:
         from django.shortcuts import redirect
         from django.utils.http import url_has_allowed_host_and_scheme
 
-        from strategy.closing import ClosedYearError
+        from strategy.year_lock import ClosedYearError
 
         if not isinstance(exception, ClosedYearError):
             return None

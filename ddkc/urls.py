@@ -28,7 +28,7 @@ urlpatterns = [
     path("evidence/<slug:kind>/<int:pk>/", views.evidence, name="evidence"),
 ]
 urlpatterns += i18n_patterns(
-    path("reports/", include("indicators.report_urls")),
+    path("reports/", include("indicators.yearend.urls")),
     path("", include("indicators.urls")),
     path("", include("strategy.urls")),
     prefix_default_language=True,

@@ -22,7 +22,7 @@ from strategy.admin_workflow import (
     WorkflowAdmin,
     object_or_404,
 )
-from strategy.closing import ClosedYearError, closed_years
+from strategy.year_lock import ClosedYearError, closed_years
 
 from .models import Baseline, Indicator, Measurement, Target
 from .resources import MeasurementResource

@@ -24,6 +24,6 @@ class IndicatorsConfig(AppConfig):
 
         remove_files_after_commit(Measurement)
 
-        from .admin_year import register as register_year_admin
+        from .yearend.admin import register as register_year_admin
 
         register_year_admin()

@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from partners import latvian
 from partners.models import LAG, Municipality
-from strategy.closing import YearLocked, YearLockedQuerySet
 from strategy.models import ActivityType, ExpectedResult, Priority, Strategy
 from strategy.uploads import EvidenceFileField, safe_name, validate_evidence_file
 from strategy.workflow import Status, WorkflowQuerySet, WorkflowRecord
+from strategy.year_lock import YearLocked, YearLockedQuerySet
 
 
 class IndicatorQuerySet(models.QuerySet):

@@ -30,7 +30,7 @@ _RESTORING = contextvars.ContextVar("ddkc_restoring", default=False)
 @contextlib.contextmanager
 def restoring():
     """While a backup is loaded, rows are written back exactly as they were, closed years included:
-    the year lock (``strategy.closing``) asks :func:`is_restoring` and stands aside — loaddata
+    the year lock (``strategy.year_lock``) asks :func:`is_restoring` and stands aside — loaddata
     sets an activity's parishes after the year's closure row is already back."""
     token = _RESTORING.set(True)
     try:

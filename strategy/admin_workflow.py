@@ -37,7 +37,7 @@ from partners import latvian
 from partners.forms import TypedNumbersAdminMixin
 from partners.models import LAG
 
-from . import closing, permissions, services
+from . import permissions, services, year_lock
 from .admin_uploads import UnsavedUploadsMixin
 from .importing import (
     FORMATS,
@@ -529,9 +529,9 @@ class WorkflowAdmin(
             raise PermissionDenied
         if not change or form.has_changed():
             obj.changed_by = request.user  # four eyes: whoever changes a record does not review it
-        # The LAG's workflow lock before the record's row (the lock order of ``strategy.closing``): a
+        # The LAG's workflow lock before the record's row (the lock order of ``strategy.year_lock``): a
         # save, and the submit that may follow it in the same transaction, wait for a year close.
-        closing.lock_lags(obj.lag_id)
+        year_lock.lock_lags(obj.lag_id)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

@@ -15,9 +15,9 @@ class StrategyConfig(AppConfig):
         # added title_lv/title_en… by now, so the historical model records them too.
         register(Activity, excluded_fields=["updated_at"])
 
-        from . import closing, tallies, uploads
+        from . import tallies, uploads, year_lock
         from .models import Evidence
 
-        closing.connect_signals()
+        year_lock.connect_signals()
         tallies.connect_signals()
         uploads.remove_files_after_commit(Evidence)

@@ -44,8 +44,8 @@ from partners.numbers import LARGEST, parse_decimal
 from partners.spreadsheets import neutralise, restore
 
 from . import permissions, tallies
-from .closing import closed_years_read_once, lock_lags
 from .workflow import EditConflict
+from .year_lock import closed_years_read_once, lock_lags
 
 # --- file formats --------------------------------------------------------------------------------
 
@@ -681,7 +681,7 @@ class LAGRecordResource(resources.ModelResource):
                 ids.add(pk)
         queryset = self.existing_queryset()
         if not self.dry_run:
-            # The workflow's lock order (strategy.closing): the LAG rows first, then the records' —
+            # The workflow's lock order (strategy.year_lock): the LAG rows first, then the records' —
             # a submission or approval takes them in that order too, so neither waits for the other
             # while holding what the other needs.
             if self.editable_lag_ids:

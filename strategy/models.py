@@ -10,9 +10,9 @@ from partners import latvian
 from partners.models import LAG, Municipality, TerritoryUnit
 
 from . import tallies
-from .closing import YearLocked, YearLockedQuerySet
 from .uploads import EvidenceFileField, safe_name, validate_evidence_file
 from .workflow import Status, WorkflowQuerySet, WorkflowRecord
+from .year_lock import YearLocked, YearLockedQuerySet
 
 
 class StrategyQuerySet(models.QuerySet):

@@ -108,7 +108,7 @@ def locked_reason(record):
     The single hook for rules such as "a closed year is read-only": every write path reaches it
     through :func:`edit_refusal` or :func:`transition_refusal`.
     """
-    from .closing import locked_message
+    from .year_lock import locked_message
 
     return locked_message(record)
 
@@ -244,7 +244,7 @@ def awaiting_review(user, queryset, closed_years=None):
     """The records of ``queryset`` the user may approve or return now, as one query whatever the number
     of records (the admin home's queue, the list's "waits for me" filter): ``review_refusal`` for
     many records. ``closed_years``: the years closed now, when the caller has read them already."""
-    from .closing import closed_years as read_closed_years
+    from .year_lock import closed_years as read_closed_years
 
     model = queryset.model
     waiting = queryset.filter(status=Status.SUBMITTED).exclude(

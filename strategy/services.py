@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import closing, permissions
+from . import permissions, year_lock
 from .models import StatusChange
 from .workflow import Status
 
@@ -24,9 +24,9 @@ class WorkflowError(ValidationError):
 def _transition(record, *, by, transition, to, note="", validate=False):
     model = type(record)
     with transaction.atomic():
-        # The LAG's lock first, the lock a year close takes too (``closing.lock_lags``): the closed
+        # The LAG's lock first, the lock a year close takes too (``year_lock.lock_lags``): the closed
         # years are checked below only once no close of this LAG's year is in progress.
-        closing.lock_lags(record.lag_id)
+        year_lock.lock_lags(record.lag_id)
         # The row lock makes two reviewers (or a reviewer and an editor) take turns: the second
         # one sees the status the first one left.
         locked = model._base_manager.select_for_update().get(pk=record.pk)

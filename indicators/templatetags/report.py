@@ -41,7 +41,7 @@ def css_string(value):
 def year_state(context, year):
     """ "Final (year closed)" or "provisional" next to a figure of ``year``. The closed years are asked
     once per page and kept in the context."""
-    from strategy.closing import closed_years
+    from strategy.year_lock import closed_years
 
     if "_closed_years" not in context.dicts[0]:
         context.dicts[0]["_closed_years"] = closed_years()

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from strategy import permissions
 from strategy.admin_workflow import ReviewFilter
-from strategy.closing import closed_years
 from strategy.workflow import Status, WorkflowRecord
+from strategy.year_lock import closed_years
 
 register = template.Library()
 

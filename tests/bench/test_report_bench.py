@@ -6,8 +6,8 @@ import time
 import pytest
 from django.utils import timezone
 
-from indicators.annual import year_data
-from indicators.report import render_html, render_pdf
+from indicators.yearend.pdf import render_html, render_pdf
+from indicators.yearend.snapshot import year_data
 from strategy.models import Activity, FundingLine, Strategy
 
 YEAR = 2024

@@ -14,8 +14,8 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from indicators.models import Report, YearSnapshot
-from indicators.report import render_pdf, stored_report
-from indicators.yearclose import close_year, reopen_year
+from indicators.yearend.pdf import render_pdf, stored_report
+from indicators.yearend.services import close_year, reopen_year
 from partners import roles
 from strategy.models import Activity
 from tests import factories

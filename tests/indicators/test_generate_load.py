@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 
 from indicators.models import Indicator, Measurement
 from indicators.progress import ProgressEngine
-from indicators.yearclose import close_year
+from indicators.yearend.services import close_year
 from partners import roles
 from strategy.models import Activity, FundingLine
 from strategy.workflow import Status

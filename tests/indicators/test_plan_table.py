@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from indicators.models import Baseline, Target
-from indicators.yearclose import close_year
+from indicators.yearend.services import close_year
 from partners import roles
-from strategy.closing import ClosedYearError
+from strategy.year_lock import ClosedYearError
 from tests import factories
 
 CLOSED = "2024. gads ir slēgts"

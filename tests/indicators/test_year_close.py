@@ -10,10 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from indicators.annual import year_data
 from indicators.models import Indicator, YearSnapshot, YearSummary
 from indicators.templatetags.figures import format_value
-from indicators.yearclose import close_year
+from indicators.yearend.services import close_year
+from indicators.yearend.snapshot import year_data
 from partners import roles
 from partners.models import LAG
 from strategy.models import ActivityType, YearClosure

@@ -15,8 +15,8 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from indicators.models import Report, YearSnapshot
-from indicators.report import render_pdf, stored_report
-from indicators.yearclose import close_year
+from indicators.yearend.pdf import render_pdf, stored_report
+from indicators.yearend.services import close_year
 from partners import roles
 from partners.backup import backed_up_models, flush_database
 from partners.models import LAG

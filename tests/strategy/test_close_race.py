@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from django.db import connection, connections
 
-from indicators import yearclose
 from indicators.models import YearSnapshot
+from indicators.yearend import services as yearend
 from strategy import permissions, services
 from strategy.models import Activity, YearClosure
 from strategy.workflow import Status
@@ -87,7 +87,7 @@ def approve(world):
 
 
 def close(world):
-    return yearclose.close_year(year=YEAR, by=world["board"], acknowledge_unapproved=True)
+    return yearend.close_year(year=YEAR, by=world["board"], acknowledge_unapproved=True)
 
 
 def headline_activities(snapshot):
@@ -96,7 +96,7 @@ def headline_activities(snapshot):
 
 def test_an_approval_during_a_close_waits_and_is_refused(world, monkeypatch):
     computed, go_on = threading.Event(), threading.Event()
-    real_year_data = yearclose.year_data
+    real_year_data = yearend.year_data
 
     def year_data_then_pause(strategy, year):
         data = real_year_data(strategy, year)  # the snapshot's figures are read: without the record
@@ -104,7 +104,7 @@ def test_an_approval_during_a_close_waits_and_is_refused(world, monkeypatch):
         assert go_on.wait(WAIT)
         return data
 
-    monkeypatch.setattr(yearclose, "year_data", year_data_then_pause)
+    monkeypatch.setattr(yearend, "year_data", year_data_then_pause)
     closer = Side(lambda: close(world))
     assert computed.wait(WAIT)
     approver = Side(lambda: approve(world))

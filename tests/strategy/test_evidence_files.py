@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from indicators.models import Measurement
 from partners import roles
-from strategy.closing import ClosedYearError
 from strategy.models import Evidence, YearClosure
+from strategy.year_lock import ClosedYearError
 from tests import factories
 from tests.strategy.test_evidence import PDF, PNG, evidence_with
 

@@ -404,7 +404,7 @@ def test_review_list_query_count_does_not_grow(client, people, django_assert_num
 
 def test_a_closed_years_record_waits_in_no_queue(people):
     """It cannot be reviewed until the year is reopened: the queue does not offer it."""
-    from indicators.yearclose import close_year
+    from indicators.yearend.services import close_year
 
     record = make(people, "activity", status=Status.SUBMITTED, submitted_by=people.editor)
     queue = permissions.awaiting_review(people.coordinator, Activity.objects.all())

@@ -366,7 +366,7 @@ def test_each_model_has_a_downloadable_import_template(client, editor, model):
 
 
 def test_import_of_a_row_in_a_closed_year_is_a_row_error_and_writes_nothing(kaimini, editor):
-    from indicators.yearclose import close_year
+    from indicators.yearend.services import close_year
 
     close_year(year=2024, by=factories.user(role=roles.BOARD))
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
 
-from indicators.yearclose import close_year
+from indicators.yearend.services import close_year
 from partners import roles
 from partners.models import Municipality
 from strategy.models import Activity, Priority, Strategy

@@ -9,10 +9,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from indicators.models import Measurement, Target, YearSnapshot
-from indicators.yearclose import close_year, reopen_year
+from indicators.yearend.services import close_year, reopen_year
 from partners import roles
-from strategy.closing import ClosedYearError, is_locked, locked_message
 from strategy.models import Activity, Evidence, FundingLine, YearClosure
+from strategy.year_lock import ClosedYearError, is_locked, locked_message
 from tests import factories
 
 MESSAGE = "2024. gads ir slēgts"

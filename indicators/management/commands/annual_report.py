@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from partners.models import LAG
 from strategy.models import Strategy
 
-from ...report import LANGUAGES, annual_report
-from ...yearclose import latest_snapshot
+from ...yearend.pdf import LANGUAGES, annual_report
+from ...yearend.services import latest_snapshot
 
 
 class Command(BaseCommand):

@@ -25,9 +25,9 @@ from indicators.models import Indicator, Measurement
 from partners.dbutils import ensure_migrated
 from partners.models import LAG
 from strategy import tallies
-from strategy.closing import closed_years, ensure_open
 from strategy.models import Activity, ActivityType, Evidence, FundingLine, StatusChange, Strategy
 from strategy.workflow import Status
+from strategy.year_lock import closed_years, ensure_open
 
 PER_LAG_YEAR = 200
 BATCH = 2000

@@ -19,9 +19,9 @@ from partners import roles
 from partners.dbutils import ensure_migrated
 from partners.models import LAG, User
 from strategy import tallies
-from strategy.closing import closed_years
 from strategy.models import Activity, ActivityType, FundingLine, StatusChange, Strategy
 from strategy.workflow import Status
+from strategy.year_lock import closed_years
 
 YEARS = range(2020, 2026)
 SEED = 2020

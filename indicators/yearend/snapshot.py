@@ -20,8 +20,8 @@ from django.db.models.functions import Coalesce
 from partners.models import Municipality
 from strategy.models import Activity
 
-from .models import Measurement, YearSummary
-from .progress import JOINT, ProgressEngine, YearBreakdown
+from ..models import Measurement, YearSummary
+from ..progress import JOINT, ProgressEngine, YearBreakdown
 
 SCHEMA = 1
 # Per priority and scope the report lists at most this many activities (the largest by participants);

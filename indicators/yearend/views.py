@@ -6,9 +6,9 @@ from django.shortcuts import render
 from partners.models import LAG
 from strategy.models import Strategy
 
-from .models import Report, YearSnapshot
-from .report import LANGUAGES, stored_report
-from .yearclose import latest_snapshot, year_states
+from ..models import Report, YearSnapshot
+from .pdf import LANGUAGES, stored_report
+from .services import latest_snapshot, year_states
 
 
 def reports(request):

@@ -11,15 +11,15 @@ from django.utils.translation import gettext as _
 from modeltranslation.admin import TranslationAdmin
 
 from partners.models import LAG
-from strategy.closing import is_closed
 from strategy.models import Strategy, YearClosure
 from strategy.workflow import Status
+from strategy.year_lock import is_closed
 
-from . import report as reports
-from .models import Report, YearSnapshot, YearSummary
-from .progress import ProgressEngine
-from .yearclose import KINDS, UNAPPROVED, close_year, latest_snapshot, may_close_years, reopen_year, total
-from .yearclose import unapproved_records as count_unapproved
+from ..models import Report, YearSnapshot, YearSummary
+from ..progress import ProgressEngine
+from .pdf import LANGUAGES, annual_report
+from .services import KINDS, UNAPPROVED, close_year, latest_snapshot, may_close_years, reopen_year, total
+from .services import unapproved_records as count_unapproved
 
 
 class YearClosureAdmin(admin.ModelAdmin):
@@ -186,9 +186,9 @@ class YearClosureAdmin(admin.ModelAdmin):
             raise Http404  # the board reports on the strategy's years (a year URL can hold any number)
         lag = request.GET.get("lag") or None
         language = request.GET.get("lang") or "lv"
-        if language not in reports.LANGUAGES or (lag and not LAG.objects.filter(slug=lag).exists()):
+        if language not in LANGUAGES or (lag and not LAG.objects.filter(slug=lag).exists()):
             raise Http404
-        pdf, _report = reports.annual_report(year=year, lag=lag, language=language)
+        pdf, _report = annual_report(year=year, lag=lag, language=language)
         final = latest_snapshot(year) is not None
         name = f"ddkc-{year}-{lag or 'joint'}-{language}{'' if final else '-provisional'}.pdf"
         response = HttpResponse(pdf, content_type="application/pdf")

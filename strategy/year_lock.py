@@ -13,7 +13,7 @@ The lock sits at the lowest level every path goes through, so no path can forget
 
 The permission check (``strategy.permissions``) and the admin ask ``is_locked(obj)`` to hide the
 buttons; the lock itself does not depend on them. Year closing and reopening are
-``indicators.yearclose.close_year`` / ``reopen_year`` (they also freeze the figures).
+``indicators.yearend.services.close_year`` / ``reopen_year`` (they also freeze the figures).
 
 Closing and the workflow serialise on one lock, the LAG rows (``lock_lags``): a close takes every
 LAG's row before it reads the year's figures, and every status change (``strategy.services``) and

@@ -11,12 +11,12 @@ from django.utils.translation import ngettext
 from partners import roles
 from partners.models import LAG
 from strategy import permissions
-from strategy.closing import closed_years, lock_lags
 from strategy.models import Activity, Strategy, YearClosure
 from strategy.workflow import Status
+from strategy.year_lock import closed_years, lock_lags
 
-from .annual import year_data
-from .models import Measurement, YearSnapshot
+from ..models import Measurement, YearSnapshot
+from .snapshot import year_data
 
 UNAPPROVED = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
 KINDS = ("activities", "measurements")

@@ -1,6 +1,6 @@
 """The annual report: a tagged PDF (PDF/UA-1) rendered by WeasyPrint from ``templates/indicators/report/``.
 
-The context comes from one year-data dict (``indicators.annual.year_data``): live from the progress
+The context comes from one year-data dict (``indicators.yearend.snapshot.year_data``): live from the progress
 engine for an open year (the report then says "provisional" on every page), or the latest frozen
 snapshot for a closed year — so a closed year's report is the same bytes whatever happens to the data
 later. The document's creation date is the snapshot's time, which makes the output deterministic;
@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 
 from strategy.models import FundingLine, Strategy
 
-from .annual import JOINT, year_data
-from .charts import bar_chart
-from .models import Report
-from .progress import AT_RISK_FROM, EXPLANATIONS, FORMULA, ON_TRACK_FROM, Figure
-from .yearclose import latest_snapshot
+from ..charts import bar_chart
+from ..models import Report
+from ..progress import AT_RISK_FROM, EXPLANATIONS, FORMULA, ON_TRACK_FROM, Figure
+from .services import latest_snapshot
+from .snapshot import JOINT, year_data
 
 LANGUAGES = ("lv", "en")
 

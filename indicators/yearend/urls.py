@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.reports, name="list"),
+    path("<int:year>/<slug:scope>-<str:language>.pdf", views.report_file, name="file"),
+]
