@@ -27,6 +27,10 @@ from strategy.year_lock import ClosedYearError, closed_years
 from .models import Baseline, Indicator, Measurement, Target
 from .resources import MeasurementResource
 
+# The board's year admins (year page, summaries, snapshots, reports) live with the rest of the year's end;
+# admin discovery imports only this module, so importing them here is what registers them.
+from .yearend import admin as yearend_admin  # noqa: F401
+
 
 class HistoryAdmin(TypedNumbersAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     """Who changed which field from what to what, and when; for reading only."""

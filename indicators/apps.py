@@ -23,7 +23,3 @@ class IndicatorsConfig(AppConfig):
         from strategy.uploads import remove_files_after_commit
 
         remove_files_after_commit(Measurement)
-
-        from .yearend.admin import register as register_year_admin
-
-        register_year_admin()

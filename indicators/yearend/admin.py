@@ -1,5 +1,6 @@
 """The board's page in the admin: close or reopen a year, and generate / download the annual report.
-Registered from ``IndicatorsConfig.ready`` (the app's ``admin.py`` belongs to the staff workflow)."""
+Registered on ``admin.site`` (the portal's site, ``ddkc.admin_site``) when admin discovery imports
+``indicators.admin``, which imports this module."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ from .services import KINDS, UNAPPROVED, close_year, latest_snapshot, may_close_
 from .services import unapproved_records as count_unapproved
 
 
+@admin.register(YearClosure)
 class YearClosureAdmin(admin.ModelAdmin):
     """The changelist is the board's year page; "add" is closing a year (from that page)."""
 
@@ -196,6 +198,7 @@ class YearClosureAdmin(admin.ModelAdmin):
         return response
 
 
+@admin.register(YearSummary)
 class YearSummaryAdmin(TranslationAdmin):
     list_display = ["year", "strategy"]
     list_filter = ["strategy"]
@@ -224,22 +227,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(YearSnapshot)
 class YearSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["year", "created_at", "closure"]
     exclude = ["data"]
 
 
+@admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
     list_display = ["year", "lag", "language", "sha256", "size", "created_at"]
     list_filter = ["year", "language"]
-
-
-def register():
-    for model, model_admin in (
-        (YearClosure, YearClosureAdmin),
-        (YearSummary, YearSummaryAdmin),
-        (YearSnapshot, YearSnapshotAdmin),
-        (Report, ReportAdmin),
-    ):
-        if not admin.site.is_registered(model):
-            admin.site.register(model, model_admin)
