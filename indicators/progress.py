@@ -202,7 +202,9 @@ class Figure:
 class ProgressEngine:
     """All figures of one strategy, from a fixed number of aggregate queries."""
 
-    def __init__(self, strategy):
+    def __init__(self, strategy, *, through_year=None):
+        """``through_year``: the last year of the cumulative figures; by default the latest year with
+        data (the annual report passes its own year)."""
         self.strategy = strategy
         self.years = list(strategy.years)
         first, last = self.years[0], self.years[-1]
@@ -323,8 +325,10 @@ class ProgressEngine:
             (t.indicator_id, t.lag_id, t.year): t.value
             for t in Target.objects.filter(indicator__strategy=strategy)
         }
-        years_with_data = {year for (_i, _l, year) in self.cells}
-        self.through_year = max(years_with_data) if years_with_data else first
+        if through_year is None:
+            years_with_data = {year for (_i, _l, year) in self.cells}
+            through_year = max(years_with_data) if years_with_data else first
+        self.through_year = through_year
         self._cache = {}
 
     # --- raw data -------------------------------------------------------------------------------

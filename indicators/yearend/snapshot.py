@@ -49,15 +49,9 @@ def _figure(figure):
     }
 
 
-def _engine_to(strategy, year):
-    engine = ProgressEngine(strategy)
-    # Cumulative figures run to the report's year, not to the latest year with data.
-    engine.through_year = year
-    return engine
-
-
 def year_data(strategy, year):
-    engine = _engine_to(strategy, year)
+    # Cumulative figures run to the report's year, not to the latest year with data.
+    engine = ProgressEngine(strategy, through_year=year)
     lags = engine.lags
     scopes = [(JOINT, None)] + [(lag.slug, lag) for lag in lags]
     series_years = [y for y in engine.years if y <= year]
