@@ -506,7 +506,3 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.lag or 'kopā'} {self.language}"
-
-    @property
-    def scope_slug(self):
-        return self.lag.slug if self.lag_id else "joint"

@@ -57,12 +57,6 @@ def closed_years():
     return set(YearClosure.objects.in_force().values_list("year", flat=True))
 
 
-def is_closed(year):
-    from .models import YearClosure
-
-    return year is not None and YearClosure.objects.in_force().filter(year=year).exists()
-
-
 # Inside ``closed_years_read_once()``: the closed years read at its start, so that validating thousands
 # of records (an import) costs one query instead of one per record.
 _known_closed = contextvars.ContextVar("ddkc_known_closed_years", default=None)

@@ -14,7 +14,7 @@ from modeltranslation.admin import TranslationAdmin
 from partners.models import LAG
 from strategy.models import Strategy, YearClosure
 from strategy.workflow import Status
-from strategy.year_lock import is_closed
+from strategy.year_lock import closed_years
 
 from ..models import Report, YearSnapshot, YearSummary
 from ..progress import ProgressEngine
@@ -102,7 +102,7 @@ class YearClosureAdmin(admin.ModelAdmin):
         strategy = Strategy.objects.current()
         if strategy is None or year not in strategy.years:
             raise Http404
-        if is_closed(year):
+        if year in closed_years():
             messages.info(request, _("%(year)s. gads jau ir slēgts.") % {"year": year})
             return redirect("admin:strategy_yearclosure_changelist")
         error = None

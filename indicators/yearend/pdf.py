@@ -236,9 +236,8 @@ def annual_report(*, year, lag=None, language="lv", strategy=None):
 def stored_report(snapshot, *, lag=None, language="lv"):
     """The stored Report of a snapshot, scope and language; rendered and stored once."""
     _check(language, lag, snapshot.data)
-    found = Report.objects.filter(snapshot=snapshot, lag__slug=lag, language=language).first()
-    if lag is None:
-        found = Report.objects.filter(snapshot=snapshot, lag__isnull=True, language=language).first()
+    scope = {"lag__slug": lag} if lag is not None else {"lag__isnull": True}
+    found = Report.objects.filter(snapshot=snapshot, language=language, **scope).first()
     if found is not None:
         return found
     pdf = render_pdf(snapshot.data, lag=lag, language=language, created_at=snapshot.created_at)
