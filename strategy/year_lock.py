@@ -26,8 +26,12 @@ primary key) → the record's row → the tallies (``strategy.tallies.refresh`` 
 which the transaction already holds) → a year's closure row.
 """
 
+from __future__ import annotations
+
 import contextlib
 import contextvars
+from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -45,12 +49,12 @@ MESSAGE = _(
 class ClosedYearError(ValidationError):
     """A write touched a closed year. A ValidationError, so forms and importers show it as one."""
 
-    def __init__(self, year):
+    def __init__(self, year: int) -> None:
         self.year = year
         super().__init__(MESSAGE, code="closed_year", params={"year": year})
 
 
-def closed_years():
+def closed_years() -> set[int]:
     """The years that are closed now (one query)."""
     from .models import YearClosure
 
@@ -59,11 +63,13 @@ def closed_years():
 
 # Inside ``closed_years_read_once()``: the closed years read at its start, so that validating thousands
 # of records (an import) costs one query instead of one per record.
-_known_closed = contextvars.ContextVar("ddkc_known_closed_years", default=None)
+_known_closed: contextvars.ContextVar[frozenset[int] | None] = contextvars.ContextVar(
+    "ddkc_known_closed_years", default=None
+)
 
 
 @contextlib.contextmanager
-def closed_years_read_once():
+def closed_years_read_once() -> Iterator[None]:
     """Read the closed years once for the duration of the block (an import's validation). A close that
     commits meanwhile is not seen — as with a per-record query, which could also run just before it."""
     token = _known_closed.set(frozenset(closed_years()))
@@ -73,23 +79,23 @@ def closed_years_read_once():
         _known_closed.reset(token)
 
 
-def ensure_open(*years):
+def ensure_open(*years: int | None) -> None:
     """Raise ClosedYearError if any of the years is closed."""
-    years = {y for y in years if y is not None}
-    if not years or is_restoring():
+    given = {y for y in years if y is not None}
+    if not given or is_restoring():
         return
     known = _known_closed.get()
     if known is not None:
-        closed = sorted(years & known)
+        closed = sorted(given & known)
     else:
         from .models import YearClosure
 
-        closed = sorted(YearClosure.objects.in_force().filter(year__in=years).values_list("year", flat=True))
+        closed = sorted(YearClosure.objects.in_force().filter(year__in=given).values_list("year", flat=True))
     if closed:
         raise ClosedYearError(closed[0])
 
 
-def lock_lags(*lag_ids):
+def lock_lags(*lag_ids: int) -> None:
     """Take the workflow lock of the given LAGs — every LAG when none are given — and hold it until the
     transaction ends: ``SELECT … FOR UPDATE`` of their rows, in primary-key order (see the module's
     docstring for why, and for the lock order). Outside a transaction it would hold nothing."""
@@ -101,68 +107,76 @@ def lock_lags(*lag_ids):
     list(rows.values_list("pk", flat=True))
 
 
-def is_locked(obj):
+def is_locked(obj: object) -> bool:
     """Whether a record may not be written because it lies in a closed year (for permission checks)."""
     years = obj.record_years() if isinstance(obj, YearLocked) else set()
     return bool(years & closed_years())
 
 
-class YearLockedQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class YearLockedQuerySet(models.QuerySet["YearLocked"]):
+    def update(self, **kwargs: Any) -> int:
         lookup = self.model.year_lookup
         ensure_open(*self.order_by().values_list(lookup, flat=True).distinct())
         return super().update(**kwargs)
 
-    update.alters_data = True
+    update.alters_data = True  # type: ignore[attr-defined]  # as Django marks its own update()
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         # Checked before Django's delete opens its transaction, so a refusal leaves it usable;
         # the pre_delete signal still guards cascades from other models.
         ensure_open(*self.order_by().values_list(self.model.year_lookup, flat=True).distinct())
         return super().delete()
 
-    delete.alters_data = True
+    delete.alters_data = True  # type: ignore[attr-defined]
 
 
 class YearLocked(models.Model):
     """A record dated in a year: ``record_years()`` says which year(s) it belongs to; ``year_lookup``
     is the same as a query lookup (for bulk checks)."""
 
-    year_lookup = "year"
+    year_lookup: ClassVar[str] = "year"
 
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         ensure_open(*self.record_years(), *self.stored_years())
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         ensure_open(*self.record_years(), *self.stored_years())
         return super().delete(*args, **kwargs)
 
-    def record_years(self):
+    def record_years(self) -> set[int]:
         """The year(s) of the record as it is in memory."""
         raise NotImplementedError
 
-    def stored_years(self):
+    def stored_years(self) -> set[int]:
         """The year(s) of the record as it is in the database (empty for a new record)."""
         if self.pk is None:
             return set()
         rows = type(self)._base_manager.filter(pk=self.pk).values_list(self.year_lookup, flat=True)
         return {y for y in rows if y is not None}
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         ensure_open(*self.record_years(), *self.stored_years())
 
 
-def _refuse_delete(sender, instance, **kwargs):
+def _refuse_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     if isinstance(instance, YearLocked):
         ensure_open(*instance.record_years())
 
 
-def _refuse_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
+def _refuse_m2m(
+    sender: type[models.Model],
+    instance: models.Model,
+    action: str,
+    reverse: bool,
+    model: type[models.Model],
+    pk_set: set[Any] | None,
+    **kwargs: Any,
+) -> None:
     if action not in ("pre_add", "pre_remove", "pre_clear"):
         return
     if not reverse and isinstance(instance, YearLocked):
@@ -175,19 +189,20 @@ def _refuse_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
             ensure_open(*model._base_manager.filter(pk__in=pk_set).values_list(model.year_lookup, flat=True))
 
 
-def _reverse_accessor(through, model):
+def _reverse_accessor(through: type[models.Model], model: type[models.Model]) -> str:
     for field in model._meta.many_to_many:
-        if field.remote_field.through is through:
-            return field.remote_field.get_accessor_name()
+        accessor = field.remote_field.get_accessor_name()
+        if field.remote_field.through is through and accessor is not None:
+            return accessor
     raise LookupError(through)
 
 
-def connect_signals():
+def connect_signals() -> None:
     pre_delete.connect(_refuse_delete, dispatch_uid="ddkc-closed-year-delete")
     m2m_changed.connect(_refuse_m2m, dispatch_uid="ddkc-closed-year-m2m")
 
 
-def locked_message(obj):
+def locked_message(obj: object) -> str | None:
     """The Latvian reason a record cannot be written (its year is closed), or None — for
     ``strategy.permissions.locked_reason``. Inside ``closed_years_read_once()`` (an import asks it
     of every record it updates) without a query."""

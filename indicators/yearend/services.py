@@ -1,6 +1,12 @@
 """The board's year: close (freeze the figures), reopen (with a written, logged reason), close again
 (a new snapshot; the earlier ones stay). Keyword-only service functions; the admin and tests use them."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -18,8 +24,16 @@ from strategy.year_lock import closed_years, lock_lags
 from ..models import Measurement, YearSnapshot
 from .snapshot import year_data
 
-UNAPPROVED = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from partners.models import User
+
+UNAPPROVED: tuple[str, ...] = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
 KINDS = ("activities", "measurements")
+
+# {LAG slug: {"activities" | "measurements": {status: count}}}
+Counts = dict[str, dict[str, dict[str, int]]]
 
 
 def may_close_years(user):
@@ -30,7 +44,7 @@ def may_close_years(user):
     )
 
 
-def _check(user, strategy, year):
+def _check(user: User, strategy: Strategy, year: int) -> None:
     if not may_close_years(user):
         raise PermissionDenied(_("Gadu var slēgt un atvērt tikai valde vai sekretariāts."))
     if year not in strategy.years:
@@ -40,16 +54,17 @@ def _check(user, strategy, year):
         )
 
 
-def unapproved_records(year, lags=None):
+def unapproved_records(year: int, lags: Iterable[LAG] | None = None) -> Counts:
     """The year's records that are not approved, per LAG: {LAG slug: {"activities": {status: count},
     "measurements": {status: count}}} for every LAG (``lags``, when the caller has them) and each of
     draft, submitted and returned (two GROUP BY queries)."""
     slugs = [lag.slug for lag in lags] if lags is not None else LAG.objects.values_list("slug", flat=True)
     counts = {slug: {kind: dict.fromkeys(UNAPPROVED, 0) for kind in KINDS} for slug in slugs}
-    for kind, records in (
+    kinds: tuple[tuple[str, QuerySet[Any]], ...] = (
         ("activities", Activity.objects.in_year(year)),
         ("measurements", Measurement.objects.filter(year=year)),
-    ):
+    )
+    for kind, records in kinds:
         rows = (
             records.filter(status__in=UNAPPROVED)
             .values_list("lag__slug", "status")
@@ -61,12 +76,19 @@ def unapproved_records(year, lags=None):
     return counts
 
 
-def total(counts):
+def total(counts: Counts) -> int:
     return sum(n for kinds in counts.values() for statuses in kinds.values() for n in statuses.values())
 
 
 @transaction.atomic
-def close_year(*, year, by, acknowledge_unapproved=False, strategy=None, now=None):
+def close_year(
+    *,
+    year: int,
+    by: User,
+    acknowledge_unapproved: bool = False,
+    strategy: Strategy | None = None,
+    now: datetime | None = None,
+) -> YearSnapshot:
     """Close ``year`` for all LAGs and freeze its figures. Returns the new snapshot.
 
     Records of the year that are not approved stay out of its figures; closing with any of them needs
@@ -112,7 +134,9 @@ def close_year(*, year, by, acknowledge_unapproved=False, strategy=None, now=Non
 
 
 @transaction.atomic
-def reopen_year(*, year, by, reason, strategy=None, now=None):
+def reopen_year(
+    *, year: int, by: User, reason: str | None, strategy: Strategy | None = None, now: datetime | None = None
+) -> YearClosure:
     """Reopen a closed year; the reason is required and logged on the closure. Snapshots stay."""
     strategy = strategy or Strategy.objects.current()
     _check(by, strategy, year)
@@ -130,7 +154,7 @@ def reopen_year(*, year, by, reason, strategy=None, now=None):
     return closure
 
 
-def latest_snapshot(year, strategy=None):
+def latest_snapshot(year: int, strategy: Strategy | None = None) -> YearSnapshot | None:
     """The snapshot of the year's closure in force, or None when the year is open (provisional)."""
     strategy = strategy or Strategy.objects.current()
     return (
@@ -140,7 +164,7 @@ def latest_snapshot(year, strategy=None):
     )
 
 
-def year_states(strategy):
+def year_states(strategy: Strategy) -> dict[int, bool]:
     """{year: True if closed (final) else False (provisional)} for the strategy's years (one query)."""
     closed = closed_years()
     return {year: year in closed for year in strategy.years}
