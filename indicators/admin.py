@@ -14,14 +14,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from partners.forms import LatvianDecimalField, LatvianNumberInput, TypedNumbersAdminMixin
 from partners.models import LAG
-from strategy.admin_workflow import (
-    LAGScopeFilter,
-    ReadOnlyHistoryMixin,
-    ReviewFilter,
-    VersionedModelForm,
-    WorkflowAdmin,
-    object_or_404,
-)
+from strategy.admin_workflow.admins import WorkflowAdmin
+from strategy.admin_workflow.common import object_or_404
+from strategy.admin_workflow.filters import LAGScopeFilter, ReviewFilter
+from strategy.admin_workflow.forms import VersionedModelForm
+from strategy.admin_workflow.mixins import ReadOnlyHistoryMixin
 from strategy.year_lock import ClosedYearError, closed_years
 
 from .models import Baseline, Indicator, Measurement, Target

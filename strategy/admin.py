@@ -7,7 +7,9 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from partners.forms import TypedNumbersAdminMixin
 
 from .admin_uploads import EvidenceFilesMixin
-from .admin_workflow import LAGOwnedInlineMixin, LAGScopeFilter, ReviewFilter, WorkflowAdmin
+from .admin_workflow.admins import WorkflowAdmin
+from .admin_workflow.filters import LAGScopeFilter, ReviewFilter
+from .admin_workflow.mixins import LAGOwnedInlineMixin
 from .models import (
     Activity,
     ActivityType,

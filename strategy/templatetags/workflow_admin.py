@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from strategy import permissions
-from strategy.admin_workflow import ReviewFilter
+from strategy.admin_workflow.filters import ReviewFilter
 from strategy.workflow import Status, WorkflowRecord
 from strategy.year_lock import closed_years
 

@@ -161,7 +161,7 @@ def test_a_save_racing_between_the_form_check_and_the_write_is_refused(people, m
     anna = session(people["anna"])
     version = opened_version(anna, url)
 
-    from strategy.admin_workflow import WorkflowAdmin
+    from strategy.admin_workflow.admins import WorkflowAdmin
 
     save_model = WorkflowAdmin.save_model
 

@@ -1,55 +1,39 @@
-"""Admin building blocks for LAG-owned workflow records (activities, measurements).
+"""The admin of LAG-owned workflow records: permissions, transitions, the change page and the import."""
 
-Every decision about who may read or write a record is asked of :mod:`strategy.permissions`;
-every status change goes through :mod:`strategy.services`. These classes only wire the two into
-the admin's hooks, so the rules hold for forms, inlines, list actions, deletion, imports and direct
-POSTs to admin URLs alike (Django asks the same ``has_*_permission`` and ``get_queryset`` there).
-"""
-
-import contextlib
-import datetime
 import os
 
-from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from import_export.admin import ImportExportMixin
-from import_export.forms import ConfirmImportForm, ImportForm
-from modeltranslation.translator import NotRegistered, translator
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import ModelChange, ModelDelta
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from partners import latvian
 from partners.forms import TypedNumbersAdminMixin
-from partners.models import LAG
 
-from . import permissions, services, year_lock
-from .admin_uploads import UnsavedUploadsMixin
-from .importing import (
+from .. import permissions, services, year_lock
+from ..admin_uploads import UnsavedUploadsMixin
+from ..importing import (
     FORMATS,
     IMPORT_FORMATS,
     FileReadError,
     import_template_response,
-    refuse_size,
     sign_preview,
-    unsign_preview,
 )
-from .models import StatusChange
-from .workflow import CONFLICT_MESSAGE, EditConflict, Status
+from ..models import StatusChange
+from ..workflow import EditConflict, Status
+from .common import object_or_404
+from .forms import ImportFileForm, NoteForm, PreviewConfirmForm, VersionedModelForm
+from .mixins import ReadOnlyHistoryMixin
 
 TRANSITION_LABELS = {
     permissions.SUBMIT: gettext_lazy("Iesniegt apstiprināšanai"),
@@ -77,102 +61,6 @@ NEEDS_NOTE = {permissions.RETURN, permissions.REOPEN}
 SUBMIT_BUTTON = "_submit_for_approval"
 
 
-class VersionedModelForm(forms.ModelForm):
-    """A change form that carries the version of the record it was opened at (a hidden field).
-
-    Saving compares it with the stored version: if someone saved the record meanwhile, the form
-    shows the conflict and keeps the other person's data. The record's ``save()`` claims the
-    same version atomically, so a save racing between this check and the write is refused too."""
-
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.fields["edit_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if self.instance.pk is not None and not self.instance._state.adding:
-            opened_at = cleaned_data.get("edit_version")
-            stored = (
-                type(self.instance)
-                ._base_manager.filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
-            if opened_at is None or opened_at != stored:
-                raise forms.ValidationError(CONFLICT_MESSAGE, code="edit_conflict")
-            self.instance.version = opened_at
-        return cleaned_data
-
-
-class NoteForm(forms.Form):
-    """The note a return needs, or the reason a reopening needs."""
-
-    note = forms.CharField(
-        label=gettext_lazy("Piezīme autoram: kas jālabo"),
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        error_messages={"required": gettext_lazy("Jānorāda, kas jālabo.")},
-    )
-
-    def __init__(self, *args, transition=permissions.RETURN, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.transition = transition
-        if transition == permissions.REOPEN:
-            self.fields["note"].label = _("Iemesls, kāpēc apstiprināto ierakstu atver labošanai")
-            self.fields["note"].error_messages["required"] = _("Jānorāda iemesls.")
-            self.fields["to"] = forms.ChoiceField(
-                label=_("Statuss pēc atvēršanas"),
-                choices=[
-                    (Status.RETURNED, _("atgriezts labošanai (autors redz iemeslu)")),
-                    (Status.DRAFT, _("melnraksts")),
-                ],
-                initial=Status.RETURNED,
-                required=False,
-                widget=forms.RadioSelect,
-            )
-
-    def service_kwargs(self):
-        if self.transition == permissions.REOPEN:
-            return {"reason": self.cleaned_data["note"], "to": self.cleaned_data["to"] or Status.RETURNED}
-        return {"note": self.cleaned_data["note"]}
-
-
-class ImportFileForm(ImportForm):
-    """The import's upload: a file over ``IMPORT_MAX_FILE_BYTES`` is refused before it is stored or read."""
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        try:
-            refuse_size(upload.size)
-        except FileReadError as error:
-            raise forms.ValidationError(str(error), code="too_large") from None
-        return upload
-
-
-class PreviewConfirmForm(ConfirmImportForm):
-    """The confirmation carries, signed, the version of every record the preview showed an update
-    of: the import then writes only what was seen, or nothing (see ``LAGRecordResource``)."""
-
-    preview_versions = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def clean_preview_versions(self):
-        try:
-            return unsign_preview(
-                self.cleaned_data.get("preview_versions"),
-                self.cleaned_data.get("import_file_name"),
-                max_age=settings.SESSION_COOKIE_AGE,
-            )
-        except ValueError:
-            raise forms.ValidationError(
-                _(
-                    "Priekšskatījuma dati ir bojāti vai novecojuši: nekas nav importēts. Augšupielādējiet datni vēlreiz."
-                ),
-                code="bad_preview",
-            ) from None
-
-
 def run_transition(request, transition, record, **kwargs):
     """Run one service; returns the refusal message, or None when it went through."""
     try:
@@ -180,168 +68,6 @@ def run_transition(request, transition, record, **kwargs):
     except services.WorkflowError as error:
         return " ".join(error.messages)
     return None
-
-
-class LAGScopeFilter(admin.SimpleListFilter):
-    """Which LAG's records the list shows. LAG staff start on their own LAG (every status); other
-    LAGs show only what they may read there (approved records)."""
-
-    title = gettext_lazy("VRG")
-    parameter_name = "vrg"
-    ALL = "visas"
-
-    def __init__(self, request, params, model, model_admin):
-        self.own_slug = request.user.lag.slug if permissions.is_lag_staff(request.user) else None
-        super().__init__(request, params, model, model_admin)
-
-    def lookups(self, request, model_admin):
-        return [(lag.slug, str(lag)) for lag in LAG.objects.all()]
-
-    def value(self):
-        return super().value() or self.own_slug or self.ALL
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        return queryset if value == self.ALL else queryset.filter(lag__slug=value)
-
-    def choices(self, changelist):
-        yield {
-            "selected": self.value() == self.ALL,
-            "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
-            "display": _("visas VRG"),
-        }
-        for slug, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == slug,
-                "query_string": changelist.get_query_string({self.parameter_name: slug}),
-                "display": title,
-            }
-
-
-class ReviewFilter(admin.SimpleListFilter):
-    """ "Gaida manu apstiprinājumu": the submitted records this user may approve or return now — the
-    admin home's queue as a list (``permissions.awaiting_review``: one query, however many rows)."""
-
-    title = gettext_lazy("izskatīšana")
-    parameter_name = "izskatisana"
-    MINE = "man"
-
-    def lookups(self, request, model_admin):
-        if not permissions.may_review_any(request.user):
-            return []
-        return [(self.MINE, _("gaida manu apstiprinājumu"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == self.MINE:
-            return permissions.awaiting_review(request.user, queryset)
-        return queryset
-
-
-class LAGOwnedInlineMixin:
-    """An inline of a workflow record (funding lines, evidence) is writable exactly when its parent is."""
-
-    def has_add_permission(self, request, obj=None):
-        if obj is None:
-            allowed = permissions.can_add(request.user)
-        else:
-            allowed = permissions.can_edit(request.user, obj)
-        return allowed and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and not permissions.can_edit(request.user, obj):
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and not permissions.can_edit(request.user, obj):
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def has_view_permission(self, request, obj=None):
-        if obj is not None and not permissions.can_view(request.user, obj):
-            return False
-        return super().has_view_permission(request, obj)
-
-
-def object_or_404(model_admin, request, object_id):
-    """The record an admin URL names, among those the admin shows the user; 404 for an id that is
-    not one (``abc``, ``-1``, a number beyond the column's range) as for one that does not exist.
-    ``get_object`` turns every malformed id into None, where a plain ``get(pk=…)`` is a server error."""
-    obj = model_admin.get_object(request, unquote(object_id))
-    if obj is None:
-        raise Http404
-    return obj
-
-
-class HistoryContextHelper(HistoricalRecordContextHelper):
-    """Values in the change history as staff read them: choices by their label, empties as a dash."""
-
-    def prepare_delta_change_value(self, change, value):
-        field = self.model._meta.get_field(change.field)
-        if value is None or value == "":
-            return "—"
-        if field.choices:
-            return dict(field.flatchoices).get(value, value)
-        if isinstance(value, datetime.datetime):
-            return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-        if field.many_to_one:
-            related = field.related_model._base_manager.filter(pk=value).first()
-            return str(related) if related is not None else value
-        return super().prepare_delta_change_value(change, value)
-
-
-class ReadOnlyHistoryMixin:
-    """The change history (django-simple-history): who changed which field from what to what, and
-    when. It is for reading: its "revert" form would be a write path around the workflow, so it
-    answers GET only."""
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return HistoryContextHelper(self.model, historical_record)
-
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        # simple-history's diff_against() sees only editable fields; the workflow's (status,
-        # return note, reviewer) are not editable in forms but are exactly what a reader looks
-        # for, so every tracked field is compared here. The untranslated column behind each
-        # translated field would repeat its _lv change.
-        translated = set()
-        with contextlib.suppress(NotRegistered):
-            translated = set(translator.get_options_for_model(self.model).all_fields)
-        previous = None
-        for current in historical_records:
-            current.history_change_reason = current.history_change_reason or ""
-            if previous is not None:
-                changes = [
-                    ModelChange(
-                        field.name, field.value_from_object(current), field.value_from_object(previous)
-                    )
-                    for field in previous.tracked_fields
-                    if field.name not in translated
-                    and field.name not in ("id", "version")
-                    and field.value_from_object(current) != field.value_from_object(previous)
-                ]
-                delta = ModelDelta(changes, [c.field for c in changes], current, previous)
-                helper = self.get_historical_record_context_helper(request, previous)
-                previous.history_delta_changes = helper.context_for_delta_changes(delta)
-            previous = current
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method != "GET":
-            return HttpResponseNotAllowed(["GET"])
-        obj = object_or_404(self, request, object_id)
-        if not self.has_view_permission(request, obj):
-            raise PermissionDenied
-        history_pk = self.model.history.model._meta.pk
-        try:
-            version_id = history_pk.to_python(unquote(version_id))
-        except ValidationError as error:
-            raise Http404 from error
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        obj = object_or_404(self, request, object_id)
-        if not self.has_view_permission(request, obj):
-            raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
 
 
 class WorkflowAdmin(

@@ -1,0 +1,7 @@
+"""Admin building blocks for LAG-owned workflow records (activities, measurements).
+
+Every decision about who may read or write a record is asked of :mod:`strategy.permissions`;
+every status change goes through :mod:`strategy.services`. These classes only wire the two into
+the admin's hooks, so the rules hold for forms, inlines, list actions, deletion, imports and direct
+POSTs to admin URLs alike (Django asks the same ``has_*_permission`` and ``get_queryset`` there).
+"""
