@@ -15,17 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.models import Municipality
-from strategy.importing import (
-    GENERAL_NOTES,
-    Column,
-    LAGRecordResource,
+from strategy.importing.resources import Column, LAGRecordResource, lag_column, status_column
+from strategy.importing.template import GENERAL_NOTES
+from strategy.importing.widgets import (
     LatvianDecimalWidget,
     LatvianIntegerWidget,
     LookupWidget,
     TextWidget,
-    lag_column,
     normalise,
-    status_column,
     suggestion,
 )
 from strategy.models import Strategy

@@ -8,21 +8,18 @@ from django.utils.translation import gettext_lazy
 from partners.models import Municipality, TerritoryUnit
 
 from . import permissions, tallies
-from .importing import (
-    GENERAL_NOTES,
-    Column,
-    LAGRecordResource,
+from .importing.formats import grouped
+from .importing.resources import Column, LAGRecordResource, lag_column, status_column
+from .importing.template import GENERAL_NOTES
+from .importing.widgets import (
     LatvianDateWidget,
     LatvianDecimalWidget,
     LatvianIntegerWidget,
     LookupListWidget,
     LookupWidget,
     TextWidget,
-    grouped,
     is_blank,
-    lag_column,
     normalise,
-    status_column,
     suggestion,
 )
 from .models import Activity, ActivityType, FundingLine, Priority, Strategy

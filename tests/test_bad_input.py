@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from indicators.models import Measurement
 from partners import roles
 from partners.models import LAG
-from strategy.importing import normalise
+from strategy.importing.widgets import normalise
 from strategy.models import Activity
 from tests import factories
 

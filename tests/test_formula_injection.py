@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from indicators.models import Indicator
 from partners import roles, spreadsheets
 from partners.models import LAG
-from strategy.importing import LatvianCSV
+from strategy.importing.formats import LatvianCSV
 from strategy.models import Activity
 from strategy.resources import ActivityResource
 from strategy.workflow import Status

@@ -22,13 +22,9 @@ from partners.forms import TypedNumbersAdminMixin
 
 from .. import permissions, services, year_lock
 from ..admin_uploads import UnsavedUploadsMixin
-from ..importing import (
-    FORMATS,
-    IMPORT_FORMATS,
-    FileReadError,
-    import_template_response,
-    sign_preview,
-)
+from ..importing.formats import FORMATS, IMPORT_FORMATS, FileReadError
+from ..importing.preview import sign_preview
+from ..importing.template import import_template_response
 from ..models import StatusChange
 from ..workflow import EditConflict, Status
 from .common import object_or_404

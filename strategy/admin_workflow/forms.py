@@ -7,11 +7,8 @@ from django.utils.translation import gettext_lazy
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from .. import permissions
-from ..importing import (
-    FileReadError,
-    refuse_size,
-    unsign_preview,
-)
+from ..importing.formats import FileReadError, refuse_size
+from ..importing.preview import unsign_preview
 from ..workflow import CONFLICT_MESSAGE, Status
 
 

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from partners import roles
 from partners.models import LAG, TerritoryUnit
-from strategy.importing import LatvianCSV
+from strategy.importing.formats import LatvianCSV
 from strategy.models import Activity, ActivityType, FundingLine, Priority
 from strategy.resources import ActivityResource
 from tests import factories

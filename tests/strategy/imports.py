@@ -7,7 +7,7 @@ from django.urls import reverse
 from import_export.formats.base_formats import XLSX
 from openpyxl import Workbook
 
-from strategy.importing import LatvianCSV
+from strategy.importing.formats import LatvianCSV
 
 
 def csv_file(header, *rows):

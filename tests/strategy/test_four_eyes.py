@@ -9,7 +9,7 @@ from django.urls import reverse
 from indicators.models import Indicator, Measurement
 from partners import roles
 from strategy import permissions, services
-from strategy.importing import LatvianCSV
+from strategy.importing.formats import LatvianCSV
 from strategy.models import Activity, FundingLine
 from strategy.resources import ActivityResource
 from strategy.workflow import Status

@@ -16,7 +16,8 @@ from indicators.models import Indicator, Measurement
 from indicators.resources import MeasurementResource
 from partners import roles
 from partners.models import LAG
-from strategy.importing import LatvianCSV, LatvianDateWidget, LatvianDecimalWidget
+from strategy.importing.formats import LatvianCSV
+from strategy.importing.widgets import LatvianDateWidget, LatvianDecimalWidget
 from strategy.models import Activity, FundingLine
 from strategy.resources import ActivityResource
 from strategy.workflow import Status

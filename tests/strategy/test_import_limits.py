@@ -16,7 +16,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from partners import roles
 from partners.models import LAG
-from strategy.importing import LatvianCSV
+from strategy.importing.formats import LatvianCSV
 from tests import factories
 
 from .imports import csv_file, xlsx_file
@@ -276,7 +276,7 @@ def test_a_file_over_the_column_limit_is_refused(editor_client, settings, kind):
 
 
 def test_the_default_limits_allow_the_benchmarks_ten_thousand_rows():
-    from strategy.importing import FileReadError, LatvianXLSX
+    from strategy.importing.formats import FileReadError, LatvianXLSX
 
     header = ["VRG", "nosaukums", "sākuma datums", "veids"]
     rows = [["kaimini", f"Aktivitāte {n}", "05.03.2024", "clean_up"] for n in range(10_000)]

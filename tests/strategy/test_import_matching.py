@@ -13,7 +13,7 @@ from indicators.models import Indicator, Measurement
 from indicators.resources import MeasurementResource
 from partners import roles
 from partners.models import LAG, TerritoryUnit
-from strategy.importing import LatvianCSV
+from strategy.importing.formats import LatvianCSV
 from strategy.models import Activity, ActivityType, FundingLine, Priority
 from strategy.resources import ActivityResource
 from strategy.workflow import Status

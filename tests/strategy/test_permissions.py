@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from indicators.models import Indicator, Measurement
 from partners import roles
-from strategy.importing import LatvianCSV
+from strategy.importing.formats import LatvianCSV
 from strategy.models import Activity, StatusChange
 from strategy.workflow import Status
 from tests import factories
