@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +7,4 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partnerības un teritorija")
 
     def ready(self):
-        from .roles import grant_permissions
-
-        post_migrate.connect(grant_permissions, dispatch_uid="partners.grant_role_permissions")
+        from . import receivers  # noqa: F401

@@ -7,17 +7,5 @@ class StrategyConfig(AppConfig):
     verbose_name = _("Stratēģija un aktivitātes")
 
     def ready(self):
-        from simple_history import register
-
-        from .models import Activity
-
-        # Registered here, not on the model class: modeltranslation (whose ready() runs first) has
-        # added title_lv/title_en… by now, so the historical model records them too.
-        register(Activity, excluded_fields=["updated_at"])
-
-        from . import tallies, uploads, year_lock
-        from .models import Evidence
-
-        year_lock.connect_signals()
-        tallies.connect_signals()
-        uploads.remove_files_after_commit(Evidence)
+        # What happens when a record is saved or deleted: history, year lock, tallies, files.
+        from . import receivers  # noqa: F401
