@@ -10,26 +10,13 @@ from partners.models import LAG
 from strategy import tallies
 from strategy.models import Activity, Priority, Strategy
 from strategy.paging import ActivityPaginator
+from strategy.shortcuts import YEAR_RANGE, int_or_none, strategy_or_404
 
 from . import opendata
 from .cache import public_page
 from .charts import bar_chart, sparkline
 from .models import Indicator, Measurement
 from .progress import AT_RISK_FROM, EXPLANATIONS, FORMULA, ON_TRACK_FROM, ProgressEngine, Status
-
-
-def _strategy_or_404():
-    strategy = Strategy.objects.current()
-    if strategy is None:
-        raise Http404(_("Stratēģija vēl nav ielādēta."))
-    return strategy
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _thresholds():
@@ -55,7 +42,7 @@ def home(request):
 
 @public_page
 def priority_detail(request, number):
-    strategy = _strategy_or_404()
+    strategy = strategy_or_404()
     priority = get_object_or_404(Priority, strategy=strategy, number=number)
     engine = ProgressEngine(strategy)
     context = {
@@ -71,10 +58,10 @@ def priority_detail(request, number):
 
 @public_page
 def dashboard(request):
-    strategy = _strategy_or_404()
+    strategy = strategy_or_404()
     engine = ProgressEngine(strategy)
     lag = LAG.objects.filter(slug=request.GET.get("lag") or "").first() if request.GET.get("lag") else None
-    year = _int_or_none(request.GET.get("year"))
+    year = int_or_none(request.GET.get("year"), YEAR_RANGE)
     if year not in engine.years:
         year = None
     rows = [
@@ -103,7 +90,7 @@ def dashboard(request):
 
 @public_page
 def indicator_detail(request, code):
-    strategy = _strategy_or_404()
+    strategy = strategy_or_404()
     engine = ProgressEngine(strategy)
     indicator = engine.by_code.get(code)
     if indicator is None:
@@ -139,10 +126,10 @@ def indicator_detail(request, code):
 def records(request, code):
     """The approved records behind a figure (invariant 3): activities of the indicator's types or
     approved measurements, for a LAG and/or year."""
-    strategy = _strategy_or_404()
+    strategy = strategy_or_404()
     indicator = get_object_or_404(Indicator, strategy=strategy, code=code)
     lag = LAG.objects.filter(slug=request.GET.get("lag") or "").first() if request.GET.get("lag") else None
-    year = _int_or_none(request.GET.get("year"))
+    year = int_or_none(request.GET.get("year"), YEAR_RANGE)
     if year is not None and year not in strategy.years:
         year = None
     engine = ProgressEngine(strategy)
@@ -176,7 +163,7 @@ def records(request, code):
 
 @public_page
 def lag_detail(request, slug):
-    strategy = _strategy_or_404()
+    strategy = strategy_or_404()
     lag = get_object_or_404(LAG, slug=slug)
     engine = ProgressEngine(strategy)
     contributions = [
@@ -199,7 +186,7 @@ def lag_detail(request, slug):
 
 @public_page
 def open_data(request):
-    strategy = _strategy_or_404()
+    strategy = strategy_or_404()
     engine = ProgressEngine(strategy)
     context = {
         "strategy": strategy,
@@ -214,5 +201,5 @@ def open_data(request):
 def open_data_file(request, dataset, fmt):
     if dataset not in opendata.DATASETS or fmt not in opendata.FORMATS:
         raise Http404
-    strategy = _strategy_or_404()
+    strategy = strategy_or_404()
     return opendata.response(strategy, dataset, fmt)

@@ -1,30 +1,22 @@
 """Public pages of the strategy document and the activities (no figures: those are the indicators app's)."""
 
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext as _
 
 from indicators.cache import public_page
 from partners.models import LAG, Municipality, TerritoryUnit
 
 from . import tallies
-from .models import Activity, ActivityType, Statement, Strategy
+from .models import Activity, ActivityType, Statement
 from .paging import ActivityPaginator
+from .shortcuts import YEAR_RANGE, int_or_none, strategy_or_404
 
 PAGE_SIZE = 25
 
 
-def _strategy_or_404():
-    strategy = Strategy.objects.current()
-    if strategy is None:
-        raise Http404(_("Stratēģija vēl nav ielādēta."))
-    return strategy
-
-
 @public_page
 def strategy_document(request):
-    strategy = _strategy_or_404()
+    strategy = strategy_or_404()
     statements = {kind: [] for kind in Statement.Kind.values}
     for statement in strategy.statements.all():
         statements[statement.kind].append(statement)
@@ -38,25 +30,13 @@ def strategy_document(request):
     return render(request, "strategy/strategy_document.html", context)
 
 
-# A filter value outside these bounds matches nothing and is ignored: a year outside the calendar
-# cannot become a date range, an id beyond 32 bits overflows the database's integer columns.
-YEAR_RANGE = range(1, 10_000)
-ID_RANGE = range(1, 2**31)
 # A search for more than this is not a search (SQLite refuses LIKE patterns of ~50 000 characters).
 QUERY_MAX_LENGTH = 200
 
 
-def _int_or_none(value, allowed=ID_RANGE):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number in allowed else None
-
-
 @public_page
 def activity_list(request):
-    strategy = _strategy_or_404()
+    strategy = strategy_or_404()
     activities = Activity.objects.approved()
     filters = {}
     lag = request.GET.get("lag") or ""
@@ -70,13 +50,13 @@ def activity_list(request):
         place = Municipality.objects.filter(era=era, slug=slug).first()
         activities = activities.in_municipality(place) if place else activities.none()
         filters["municipality"] = municipality
-    unit = _int_or_none(request.GET.get("unit"))
+    unit = int_or_none(request.GET.get("unit"))
     if unit:
         activities = activities.filter(
             pk__in=Activity.territory_units.through.objects.filter(territoryunit=unit).values("activity_id")
         )
         filters["unit"] = unit
-    priority = _int_or_none(request.GET.get("priority"))
+    priority = int_or_none(request.GET.get("priority"))
     if priority:
         activities = activities.filter(
             pk__in=Activity.priorities.through.objects.filter(
@@ -88,7 +68,7 @@ def activity_list(request):
     if kind:
         activities = activities.filter(activity_type__code=kind)
         filters["type"] = kind
-    year = _int_or_none(request.GET.get("year"), YEAR_RANGE)
+    year = int_or_none(request.GET.get("year"), YEAR_RANGE)
     if year:
         activities = activities.filter(start_date__year=year)
         filters["year"] = year
