@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from partners.forms import LatvianDecimalField, LatvianNumberInput, TypedNumbersAdminMixin
 from partners.models import LAG
 from strategy.admin_workflow.admins import WorkflowAdmin
-from strategy.admin_workflow.common import object_or_404
+from strategy.admin_workflow.common import admin_url, object_or_404
 from strategy.admin_workflow.filters import LAGScopeFilter, ReviewFilter
 from strategy.admin_workflow.forms import VersionedModelForm
 from strategy.admin_workflow.mixins import ReadOnlyHistoryMixin
@@ -52,9 +52,7 @@ class IndicatorAdmin(HistoryAdmin, TranslationAdmin):
 
     @admin.display(description=gettext_lazy("mērķi un bāzes vērtības"))
     def plan_link(self, obj):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("admin:indicators_indicator_plan", args=[obj.pk]), _("tabula")
-        )
+        return format_html('<a href="{}">{}</a>', admin_url(self, "plan", obj.pk), _("tabula"))
 
     def plan_view(self, request, object_id):
         indicator = object_or_404(self, request, object_id)
@@ -339,13 +337,7 @@ class MeasurementAdmin(WorkflowAdmin, admin.ModelAdmin):
             (None, {"fields": where}),
             (_("Vērtība"), {"fields": values}),
             (_("Pamatojums"), {"fields": ["note", "evidence"]}),
-            (
-                _("Statuss"),
-                {
-                    "fields": WorkflowAdmin.workflow_readonly_fields,
-                    "classes": ["collapse"],
-                },
-            ),
+            self.status_fieldset,
         ]
 
     @admin.display(description=gettext_lazy("īpatsvars (aprēķināts)"))

@@ -8,6 +8,7 @@ from partners.forms import TypedNumbersAdminMixin
 
 from .admin_uploads import EvidenceFilesMixin
 from .admin_workflow.admins import WorkflowAdmin
+from .admin_workflow.common import ReadOnlyAdmin
 from .admin_workflow.filters import LAGScopeFilter, ReviewFilter
 from .admin_workflow.mixins import LAGOwnedInlineMixin
 from .models import (
@@ -138,27 +139,12 @@ class ActivityAdmin(WorkflowAdmin, TranslationAdmin):
             _("Dalībnieki"),
             {"fields": ["participants_total", "participants_youth", "participants_vulnerable"]},
         ),
-        (
-            _("Statuss"),
-            {
-                "fields": WorkflowAdmin.workflow_readonly_fields,
-                "classes": ["collapse"],
-            },
-        ),
+        WorkflowAdmin.status_fieldset,
     ]
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ReadOnlyAdmin):
     list_display = ["at", "content_type", "object_id", "from_status", "to_status", "by", "note"]
     list_filter = ["to_status", "content_type"]
     list_select_related = ["by", "content_type"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from modeltranslation.admin import TranslationAdmin
 
 from partners.models import LAG
+from strategy.admin_workflow.common import ReadOnlyAdmin
 from strategy.models import Strategy, YearClosure
 from strategy.workflow import Status
 from strategy.year_lock import closed_years
@@ -214,17 +215,6 @@ class YearSummaryAdmin(TranslationAdmin):
 
     def has_change_permission(self, request, obj=None):
         return may_close_years(request.user) or super().has_change_permission(request, obj)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(YearSnapshot)

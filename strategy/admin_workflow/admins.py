@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from ..importing.preview import sign_preview
 from ..importing.template import import_template_response
 from ..models import StatusChange
 from ..workflow import EditConflict, Status
-from .common import object_or_404
+from .common import admin_url, admin_view_name, object_or_404
 from .forms import ImportFileForm, NoteForm, PreviewConfirmForm, VersionedModelForm
 from .mixins import ReadOnlyHistoryMixin
 
@@ -85,6 +85,8 @@ class WorkflowAdmin(
         "reviewed_by",
         "reviewed_at",
     ]
+    # The form's last fieldset, the same for every workflow record: who did what, folded away.
+    status_fieldset = (gettext_lazy("Statuss"), {"fields": workflow_readonly_fields, "classes": ["collapse"]})
     list_per_page = 50
     # Export from the change form would bypass the list's queryset; the list's export does not.
     show_change_form_export = False
@@ -182,10 +184,7 @@ class WorkflowAdmin(
         if obj is not None and permissions.can_view(request.user, obj):
             refusal = permissions.edit_refusal(request.user, obj)
             if refusal:
-                change_url = reverse(
-                    f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
-                    args=[obj.pk],
-                )
+                change_url = admin_url(self, "change", obj.pk)
                 return self._refused(request, [refusal], change_url)
         return super().delete_view(request, object_id, extra_context)
 
@@ -352,9 +351,7 @@ class WorkflowAdmin(
         if transition not in permissions.TRANSITIONS:
             raise PermissionDenied
         record = object_or_404(self, request, object_id)
-        change_url = reverse(
-            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change", args=[record.pk]
-        )
+        change_url = admin_url(self, "change", record.pk)
         kwargs = {}
         if transition in NEEDS_NOTE:
             form = NoteForm(request.POST, transition=transition)
@@ -407,7 +404,7 @@ class WorkflowAdmin(
             "history": history,
             "review": review,
             "read_only_reason": permissions.edit_refusal(user, obj),
-            "transition_url_name": f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_transition",
+            "transition_url_name": admin_view_name(self.opts, "transition", self.admin_site.name),
         }
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -434,9 +431,7 @@ class WorkflowAdmin(
 
     def _submit_saved(self, request, obj):
         """After the form saved the record (in the same transaction): submit it, and say so."""
-        change_url = reverse(
-            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
-        )
+        change_url = admin_url(self, "change", obj.pk)
         refusal = run_transition(request, permissions.SUBMIT, obj)
         # This message replaces the admin's "… changed" one (ddkc.admin_site), in the noun's gender.
         request.__dict__.pop("_portal_success_message", None)
@@ -526,7 +521,7 @@ class WorkflowAdmin(
         return super().process_import(request, **kwargs)
 
     def import_url(self):
-        return reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import")
+        return admin_url(self, "import")
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
