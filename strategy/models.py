@@ -186,9 +186,6 @@ class ActivityQuerySet(YearLockedQuerySet, WorkflowQuerySet):
     def in_year(self, year):
         return self.filter(start_date__year=year)
 
-    def for_lag(self, lag):
-        return self.filter(lag=lag)
-
     def for_list(self):
         return self.select_related("lag", "activity_type").prefetch_related("territory_units")
 

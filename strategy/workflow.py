@@ -33,9 +33,6 @@ class WorkflowQuerySet(models.QuerySet):
         """Only approved records count in public numbers, reports and open data (invariant 1)."""
         return self.filter(status=Status.APPROVED)
 
-    def demo(self):
-        return self.filter(is_demo=True)
-
     def synthetic(self):
         return self.filter(is_synthetic=True)
 
