@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import npgettext, pgettext_lazy
 
 from partners import latvian
+from strategy.admin_workflow.common import admin_view_name
 
 ADDED = {
     latvian.MASCULINE: pgettext_lazy("masculine", "{name} «{obj}» pievienots."),
@@ -69,7 +70,7 @@ class LatvianMessagesMixin:
         opts = obj._meta
         if self.has_change_permission(request, obj):
             url = reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_change",
+                admin_view_name(opts, "change"),
                 args=(quote(obj.pk),),
                 current_app=self.admin_site.name,
             )

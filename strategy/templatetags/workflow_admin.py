@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from strategy import permissions
+from strategy.admin_workflow.common import admin_view_name
 from strategy.admin_workflow.filters import ReviewFilter
 from strategy.workflow import Status, WorkflowRecord
 from strategy.year_lock import closed_years
@@ -31,12 +32,12 @@ def _queue(model, queryset, query):
     if not items:
         return None
     count = len(items) if len(items) < SHOWN else queryset.count()
-    change = f"admin:{opts.app_label}_{opts.model_name}_change"
+    change = admin_view_name(opts, "change")
     return {
         "title": opts.verbose_name_plural,
         "count": count,
         "items": [(item, reverse(change, args=[item.pk])) for item in items],
-        "more_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") + f"?{query}",
+        "more_url": reverse(admin_view_name(opts, "changelist")) + f"?{query}",
         "more": count > len(items),
         "list_label": _("Atvērt sarakstu"),
     }
