@@ -1,81 +1,45 @@
-"""The admin of LAG-owned workflow records: permissions, transitions, the change page and the import."""
-
-import os
+"""The admin of LAG-owned workflow records: who sees and writes what, the form and the list; the
+transitions (``transitions``) and the import (``imports``) are its mixins."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from partners import latvian
 from partners.forms import TypedNumbersAdminMixin
 
-from .. import permissions, services, year_lock
+from .. import permissions, year_lock
 from ..admin_uploads import UnsavedUploadsMixin
-from ..importing.formats import FORMATS, IMPORT_FORMATS, FileReadError
-from ..importing.preview import sign_preview
-from ..importing.template import import_template_response
-from ..models import StatusChange
-from ..workflow import EditConflict, Status
-from .common import admin_url, admin_view_name, object_or_404
-from .forms import ImportFileForm, NoteForm, PreviewConfirmForm, VersionedModelForm
+from ..workflow import EditConflict
+from .common import admin_url
+from .forms import VersionedModelForm
+from .imports import WorkflowImportMixin
 from .mixins import ReadOnlyHistoryMixin
-
-TRANSITION_LABELS = {
-    permissions.SUBMIT: gettext_lazy("Iesniegt apstiprināšanai"),
-    permissions.APPROVE: gettext_lazy("Apstiprināt"),
-    permissions.RETURN: gettext_lazy("Atgriezt labošanai"),
-    permissions.REOPEN: gettext_lazy("Atvērt labošanai"),
-}
-DONE_MESSAGES = {
-    permissions.SUBMIT: gettext_lazy("Iesniegti apstiprināšanai: %(count)d."),
-    permissions.APPROVE: gettext_lazy("Apstiprināti: %(count)d."),
-    permissions.RETURN: gettext_lazy("Atgriezti labošanai: %(count)d."),
-    permissions.REOPEN: gettext_lazy("Atvērti labošanai: %(count)d."),
-}
-# After «Iesniegt apstiprināšanai» on the change form; the participles agree with the model's noun.
-SAVED_AND_SUBMITTED = {
-    False: pgettext_lazy("masculine", "%(name)s «%(record)s» saglabāts un iesniegts apstiprināšanai."),
-    True: pgettext_lazy("feminine", "%(name)s «%(record)s» saglabāta un iesniegta apstiprināšanai."),
-}
-SAVED_NOT_SUBMITTED = {
-    False: pgettext_lazy("masculine", "%(name)s «%(record)s» saglabāts, bet nav iesniegts: %(reason)s"),
-    True: pgettext_lazy("feminine", "%(name)s «%(record)s» saglabāta, bet nav iesniegta: %(reason)s"),
-}
-NEEDS_NOTE = {permissions.RETURN, permissions.REOPEN}
-# The change form's own submit button: the edit is saved through the form first, then submitted.
-SUBMIT_BUTTON = "_submit_for_approval"
-
-
-def run_transition(request, transition, record, **kwargs):
-    """Run one service; returns the refusal message, or None when it went through."""
-    try:
-        services.TRANSITION_FUNCTIONS[transition](record, by=request.user, **kwargs)
-    except services.WorkflowError as error:
-        return " ".join(error.messages)
-    return None
+from .transitions import WorkflowTransitionsMixin
 
 
 class WorkflowAdmin(
-    UnsavedUploadsMixin, TypedNumbersAdminMixin, ReadOnlyHistoryMixin, ImportExportMixin, SimpleHistoryAdmin
+    WorkflowTransitionsMixin,
+    WorkflowImportMixin,
+    UnsavedUploadsMixin,
+    TypedNumbersAdminMixin,
+    ReadOnlyHistoryMixin,
+    ImportExportMixin,
+    SimpleHistoryAdmin,
 ):
     """The admin of a LAG-owned workflow model (it has ``lag``, ``status``, ``author``…)."""
 
     form = VersionedModelForm
     change_form_template = "admin/workflow/change_form.html"
     change_list_template = "admin/workflow/change_list.html"
-    import_template_name = "admin/workflow/import.html"
-    actions = ["submit_selected", "approve_selected", "return_selected", "reopen_selected"]
     workflow_readonly_fields = [
         "status_badge",
         "author",
@@ -88,9 +52,6 @@ class WorkflowAdmin(
     # The form's last fieldset, the same for every workflow record: who did what, folded away.
     status_fieldset = (gettext_lazy("Statuss"), {"fields": workflow_readonly_fields, "classes": ["collapse"]})
     list_per_page = 50
-    # Export from the change form would bypass the list's queryset; the list's export does not.
-    show_change_form_export = False
-    formats = FORMATS
 
     class Media:
         css = {"all": ["strategy/admin-workflow.css"]}
@@ -275,299 +236,5 @@ class WorkflowAdmin(
     def status_badge(self, obj):
         return format_html('<span class="wf-status wf-{}">{}</span>', obj.status, obj.get_status_display())
 
-    def _run_action(self, request, queryset, transition, **kwargs):
-        done = 0
-        for record in queryset:
-            refusal = run_transition(request, transition, record, **kwargs)
-            if refusal:
-                self.message_user(request, f"«{record}»: {refusal}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, DONE_MESSAGES[transition] % {"count": done}, messages.SUCCESS)
-
-    @admin.action(description=TRANSITION_LABELS[permissions.SUBMIT], permissions=["submit"])
-    def submit_selected(self, request, queryset):
-        self._run_action(request, queryset, permissions.SUBMIT)
-
-    @admin.action(description=TRANSITION_LABELS[permissions.APPROVE], permissions=["approve"])
-    def approve_selected(self, request, queryset):
-        self._run_action(request, queryset, permissions.APPROVE)
-
-    def _note_action(self, request, queryset, transition):
-        form = NoteForm(request.POST if "apply" in request.POST else None, transition=transition)
-        if form.is_valid():
-            self._run_action(request, queryset, transition, **form.service_kwargs())
-            return None  # back to the list
-        action = "return_selected" if transition == permissions.RETURN else "reopen_selected"
-        context = {
-            **self.admin_site.each_context(request),
-            "title": TRANSITION_LABELS[transition],
-            "opts": self.model._meta,
-            "records": queryset,
-            "form": form,
-            "action": action,
-            "action_label": TRANSITION_LABELS[transition],
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media,
-        }
-        return TemplateResponse(request, "admin/workflow/note_action.html", context)
-
-    @admin.action(description=TRANSITION_LABELS[permissions.RETURN], permissions=["return"])
-    def return_selected(self, request, queryset):
-        return self._note_action(request, queryset, permissions.RETURN)
-
-    @admin.action(description=TRANSITION_LABELS[permissions.REOPEN], permissions=["reopen"])
-    def reopen_selected(self, request, queryset):
-        return self._note_action(request, queryset, permissions.REOPEN)
-
-    # --- the change page: status, transitions, history ----------------------------------------
-
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "<path:object_id>/workflow/<str:transition>/",
-                self.admin_site.admin_view(self.transition_view),
-                name="{}_{}_transition".format(*info),
-            ),
-            path(
-                "import-template/",
-                self.admin_site.admin_view(self.import_template_view),
-                name="{}_{}_import_template".format(*info),
-            ),
-        ] + super().get_urls()
-
-    def import_template_view(self, request):
-        """The import template: the columns on the first sheet, each explained on the second."""
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        resource = self.get_import_resource_classes(request)[0](user=request.user)
-        return import_template_response(resource, f"{self.opts.verbose_name_plural}-importa-veidne.xlsx")
-
-    def transition_view(self, request, object_id, transition):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if transition not in permissions.TRANSITIONS:
-            raise PermissionDenied
-        record = object_or_404(self, request, object_id)
-        change_url = admin_url(self, "change", record.pk)
-        kwargs = {}
-        if transition in NEEDS_NOTE:
-            form = NoteForm(request.POST, transition=transition)
-            if not form.is_valid():
-                self.message_user(request, " ".join(sum(form.errors.values(), [])), messages.ERROR)
-                return HttpResponseRedirect(change_url)
-            kwargs = form.service_kwargs()
-        refusal = run_transition(request, transition, record, **kwargs)
-        if refusal:
-            self.message_user(request, refusal, messages.ERROR)
-        else:
-            self.message_user(
-                request,
-                _("«%(record)s»: %(status)s.") % {"record": record, "status": record.get_status_display()},
-                messages.SUCCESS,
-            )
-        return HttpResponseRedirect(change_url)
-
-    def workflow_context(self, request, obj):
-        user = request.user
-        # Submitting is the change form's own button (``SUBMIT_BUTTON``), so that an edit in the form is
-        # saved with it: a separate form here would send the status change without the edit.
-        transitions = [
-            {
-                "name": name,
-                "label": TRANSITION_LABELS[name],
-                "form": NoteForm(transition=name, auto_id=f"id_{name}_%s") if name in NEEDS_NOTE else None,
-            }
-            for name in permissions.TRANSITIONS
-            if name != permissions.SUBMIT and permissions.can_transition(user, obj, name)
-        ]
-        history = StatusChange.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
-        ).select_related("by")
-        review = {}
-        if obj.status in (Status.DRAFT, Status.RETURNED, Status.SUBMITTED):
-            # who reviews it, and why not this person: never a panel without an explanation
-            names, secretariat = permissions.reviewers(obj)
-            review = {
-                "reviewer_names": names,
-                "secretariat_reviews": secretariat,
-                "review_refusal": permissions.review_refusal(user, obj)
-                if obj.status == Status.SUBMITTED
-                else None,
-            }
-        return {
-            "record": obj,
-            "transitions": transitions,
-            "can_submit": permissions.can_transition(user, obj, permissions.SUBMIT),
-            "history": history,
-            "review": review,
-            "read_only_reason": permissions.edit_refusal(user, obj),
-            "transition_url_name": admin_view_name(self.opts, "transition", self.admin_site.name),
-        }
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        obj = self.get_object(request, object_id)
-        if obj is not None and permissions.can_view(request.user, obj):
-            extra_context["workflow"] = self.workflow_context(request, obj)
-            extra_context["submit_button"] = extra_context["workflow"]["can_submit"] and {
-                "name": SUBMIT_BUTTON,
-                "label": TRANSITION_LABELS[permissions.SUBMIT],
-                "help": _("Saglabā izmaiņas un iesniedz ierakstu apstiprināšanai."),
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def add_view(self, request, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        if permissions.may_submit_any(request.user):
-            extra_context["submit_button"] = {
-                "name": SUBMIT_BUTTON,
-                "label": _("Saglabāt un iesniegt apstiprināšanai"),
-                "help": _("Saglabā jauno ierakstu un uzreiz iesniedz to apstiprināšanai."),
-            }
-        return super().add_view(request, form_url, extra_context)
-
-    def _submit_saved(self, request, obj):
-        """After the form saved the record (in the same transaction): submit it, and say so."""
-        change_url = admin_url(self, "change", obj.pk)
-        refusal = run_transition(request, permissions.SUBMIT, obj)
-        # This message replaces the admin's "… changed" one (ddkc.admin_site), in the noun's gender.
-        request.__dict__.pop("_portal_success_message", None)
-        feminine = latvian.gender_of(self.model) == latvian.FEMININE
-        name = capfirst(self.opts.verbose_name)
-        if refusal:
-            sentence = SAVED_NOT_SUBMITTED[feminine]
-            self.message_user(
-                request, sentence % {"name": name, "record": obj, "reason": refusal}, messages.WARNING
-            )
-        else:
-            sentence = SAVED_AND_SUBMITTED[feminine]
-            self.message_user(request, sentence % {"name": name, "record": obj}, messages.SUCCESS)
-        return HttpResponseRedirect(change_url)
-
-    def response_change(self, request, obj):
-        if SUBMIT_BUTTON in request.POST:
-            return self._submit_saved(request, obj)
-        return super().response_change(request, obj)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        if SUBMIT_BUTTON in request.POST:
-            return self._submit_saved(request, obj)
-        return super().response_add(request, obj, post_url_continue)
-
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *self.workflow_readonly_fields]
-
-    # --- import -------------------------------------------------------------------------------
-
-    import_formats = IMPORT_FORMATS
-    import_form_class = ImportFileForm
-    confirm_form_class = PreviewConfirmForm
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        resource_kwargs = {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-        form = kwargs.get("form")
-        if isinstance(form, PreviewConfirmForm):
-            resource_kwargs["preview_versions"] = form.cleaned_data["preview_versions"]
-        return resource_kwargs
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        # django-import-export names the exception class in English; staff need to know what to do.
-        if isinstance(e, FileReadError):
-            message = str(e)
-        else:
-            message = _(
-                "Datni neizdevās nolasīt. Pārbaudiet, vai izvēlētais formāts (CSV vai XLSX) atbilst "
-                "datnei un vai tā ir saglabāta no izklājlapas; varat sākt ar importa veidni."
-            )
-        form.add_error("import_file", message)
-
-    def get_import_data_kwargs(self, **kwargs):
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        kwargs.pop("request", None)
-        # One invalid row writes nothing: the preview and the confirmed import alike.
-        kwargs["rollback_on_validation_errors"] = True
-        return kwargs
-
-    def import_action(self, request, **kwargs):
-        """The preview. Its confirmation form gets the versions the preview saw; a file with nothing
-        to write (every row already in the portal or unchanged) gets no confirmation at all."""
-        response = super().import_action(request, **kwargs)
-        context = getattr(response, "context_data", None) or {}
-        result, confirm_form = context.get("result"), context.get("confirm_form")
-        if result is not None and confirm_form is not None:
-            file_name = confirm_form.initial["import_file_name"]
-            if result.writes:
-                confirm_form.initial["preview_versions"] = sign_preview(
-                    result.preview_versions(), os.path.basename(file_name)
-                )
-            else:
-                context["confirm_form"] = None
-                self.get_tmp_storage_class()(name=file_name, **self.get_tmp_storage_class_kwargs()).remove()
-        return response
-
-    def process_import(self, request, **kwargs):
-        if request.method == "POST" and self.has_import_permission(request):
-            confirm_form = self.create_confirm_form(request)
-            if not confirm_form.is_valid():
-                for message in {m for errors in confirm_form.errors.values() for m in errors}:
-                    self.message_user(request, message, messages.ERROR)
-                return HttpResponseRedirect(self.import_url())
-        return super().process_import(request, **kwargs)
-
-    def import_url(self):
-        return admin_url(self, "import")
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            # The data changed between the preview and the confirmation (a record was approved or
-            # saved by someone else meanwhile): the transaction was rolled back; say where and why.
-            self.message_user(
-                request,
-                _("Nekas nav importēts: kopš priekšskatījuma dati portālā ir mainījušies."),
-                messages.ERROR,
-            )
-            for problem in confirmation_problems(result)[:CONFIRMATION_PROBLEMS_SHOWN]:
-                self.message_user(request, problem, messages.ERROR)
-            return HttpResponseRedirect(self.import_url())
-        return super().process_result(result, request)
-
-    def add_success_message(self, result, request):
-        self.message_user(
-            request,
-            _(
-                "Imports pabeigts. Jauni: %(new)d, atjaunināti: %(update)d, jau bija portālā: %(exists)d, "
-                "nemainīti: %(unchanged)d."
-            )
-            % result.outcomes,
-            messages.SUCCESS,
-        )
-
-
-CONFIRMATION_PROBLEMS_SHOWN = 20
-
-
-def confirmation_problems(result):
-    """What refused a confirmation, one line per problem: "Rinda 3, «id»: …"."""
-    problems = [
-        " ".join(str(m) for m in getattr(error.error, "messages", [error.error]))
-        for error in result.base_errors
-    ]
-    for row in result.invalid_rows:
-        for column, column_messages in row.error_dict.items():
-            where = (
-                _("Rinda %(row)s") % {"row": row.number + 1}
-                if column == NON_FIELD_ERRORS
-                else _("Rinda %(row)s, «%(column)s»") % {"row": row.number + 1, "column": column}
-            )
-            problems.append(f"{where}: {' '.join(column_messages)}")
-    for line, errors in result.row_errors():
-        problems += [
-            _("Rinda %(row)s: %(error)s") % {"row": line + 1, "error": error.error} for error in errors
-        ]
-    return problems
