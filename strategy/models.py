@@ -397,7 +397,7 @@ class ActivityLink(models.Model):
     delete page lists the activities), in every year: it used to remove the links silently and so
     change the records — a closed year's too — through a related object. Deleting the activity still
     takes its links (CASCADE). The tables are the ones Django made for the plain many-to-many fields
-    (migration 0010); the links carry nothing else, so forms, ``set()`` and the signals work as before.
+    (``Meta.db_table``); the links carry nothing else, so forms, ``set()`` and the signals work as before.
     No ordering: links are read in bulk (the tallies), never listed."""
 
     activity = models.ForeignKey("Activity", on_delete=models.CASCADE, related_name="+")
