@@ -49,17 +49,17 @@ FIELDS = (
 _pending = contextvars.ContextVar("ddkc_tally_pending", default=None)
 
 
-def _model(label, apps=None):
-    """A model by label; ``apps``: a migration's historical models."""
-    from django.apps import apps as installed
+def _model(label):
+    """A model by label, looked up when called: ``strategy.models`` imports this module."""
+    from django.apps import apps
 
-    return (apps or installed).get_model(label)
+    return apps.get_model(label)
 
 
-def sums(activities, apps=None):
+def sums(activities):
     """{(activity type id, LAG id, year): {field: value}} of the given activities, from two GROUP BY
     queries (activities, then their funding lines). Only approved activities belong in a tally."""
-    FundingLine = _model("strategy.FundingLine", apps)
+    FundingLine = _model("strategy.FundingLine")
     shareable = Q(participants_youth__isnull=False, participants_total__gt=0)
     result = {}
     rows = (
@@ -94,13 +94,13 @@ def sums(activities, apps=None):
     return result
 
 
-def place_sums(activities, apps=None):
+def place_sums(activities):
     """{(municipality id or None, LAG id, year): {"activities", "participants"}} of the given activities:
     each activity counts once in every municipality (of either era) it touched — through its parishes
     and towns, or through a whole municipality it was recorded on, which touches all of that
     municipality's parishes and towns —, and under None when it has no place."""
-    Activity = _model("strategy.Activity", apps)
-    TerritoryUnit = _model("partners.TerritoryUnit", apps)
+    Activity = _model("strategy.Activity")
+    TerritoryUnit = _model("partners.TerritoryUnit")
     municipalities_of_unit = {}
     units_of_municipality = defaultdict(set)
     for unit, m2009, m2021 in TerritoryUnit.objects.values_list(
@@ -142,14 +142,14 @@ def _years_filter(years):
     return condition
 
 
-def refresh(slices, apps=None):
+def refresh(slices):
     """Recompute the tallies of the given (LAG id, year) pairs from their approved activities."""
     if not slices:
         return
-    Activity = _model("strategy.Activity", apps)
-    ActivityTally = _model("strategy.ActivityTally", apps)
-    ActivityPlaceTally = _model("strategy.ActivityPlaceTally", apps)
-    LAG = _model("partners.LAG", apps)
+    Activity = _model("strategy.Activity")
+    ActivityTally = _model("strategy.ActivityTally")
+    ActivityPlaceTally = _model("strategy.ActivityPlaceTally")
+    LAG = _model("partners.LAG")
     years_of = defaultdict(set)
     for lag_id, year in slices:
         if lag_id is not None and year is not None:
@@ -164,21 +164,20 @@ def refresh(slices, apps=None):
             ActivityTally._base_manager.filter(lag_id=lag_id, year__in=years).delete()
             ActivityTally._base_manager.bulk_create(
                 ActivityTally(activity_type_id=t, lag_id=lag, year=year, **values)
-                for (t, lag, year), values in sums(activities, apps).items()
+                for (t, lag, year), values in sums(activities).items()
             )
             ActivityPlaceTally._base_manager.filter(lag_id=lag_id, year__in=years).delete()
             ActivityPlaceTally._base_manager.bulk_create(
                 ActivityPlaceTally(municipality_id=m, lag_id=lag, year=year, **values)
-                for (m, lag, year), values in place_sums(activities, apps).items()
+                for (m, lag, year), values in place_sums(activities).items()
             )
 
 
-def rebuild(apps=None):
-    """Every tally from scratch, a LAG at a time (after a restore or a bulk load; ``apps``: in a
-    migration)."""
-    Activity = _model("strategy.Activity", apps)
-    ActivityTally = _model("strategy.ActivityTally", apps)
-    ActivityPlaceTally = _model("strategy.ActivityPlaceTally", apps)
+def rebuild():
+    """Every tally from scratch, a LAG at a time (after a restore or a bulk load)."""
+    Activity = _model("strategy.Activity")
+    ActivityTally = _model("strategy.ActivityTally")
+    ActivityPlaceTally = _model("strategy.ActivityPlaceTally")
     with transaction.atomic():
         ActivityTally._base_manager.all().delete()
         ActivityPlaceTally._base_manager.all().delete()
@@ -189,7 +188,7 @@ def rebuild(apps=None):
             .distinct()
             .order_by()
         )
-        refresh(slices, apps)
+        refresh(slices)
 
 
 def differences():
