@@ -67,8 +67,8 @@ MIDDLEWARE = [
     "ddkc.middleware.NullCharacterMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A cached public page is answered here, without the rest of the stack (indicators/cache.py).
-    "indicators.cache.PublicPageMiddleware",
+    # A cached public page is answered here, without the rest of the stack (partners/public_cache.py).
+    "partners.public_cache.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "ddkc.middleware.AdminLanguageMiddleware",

@@ -3,7 +3,7 @@
 Imported by ``IndicatorsConfig.ready``; Django calls a signal's receivers in the order they were
 connected, which is the order below (after ``strategy.receivers``: the year lock runs first).
 
-1. The public cache (:mod:`indicators.cache`): a write to partners', strategy's or indicators' data
+1. The public cache (:mod:`partners.public_cache`): a write to partners', strategy's or indicators' data
    bumps the data version the cached public pages are stored under.
 2. Change history (django-simple-history) of indicators, targets and measurements.
 3. A measurement's evidence file leaves storage once the transaction commits (:mod:`strategy.uploads`).
@@ -15,12 +15,12 @@ and measurements are year-locked by their models and querysets (``YearLocked``,
 
 from simple_history import register
 
+from partners import public_cache
 from strategy.uploads import remove_files_after_commit
 
-from . import cache
 from .models import Indicator, Measurement, Target
 
-cache.connect_signals()
+public_cache.connect_signals()
 
 # Registered here, after modeltranslation has added the _lv/_en fields (see strategy.receivers).
 register(Indicator)

@@ -7,13 +7,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from partners.models import LAG
+from partners.public_cache import public_page
 from strategy import tallies
 from strategy.models import Activity, Priority, Strategy
 from strategy.paging import ActivityPaginator
 from strategy.shortcuts import YEAR_RANGE, int_or_none, strategy_or_404
 
 from . import opendata
-from .cache import public_page
 from .charts import bar_chart, sparkline
 from .models import Indicator, Measurement
 from .progress import AT_RISK_FROM, EXPLANATIONS, FORMULA, ON_TRACK_FROM, ProgressEngine, Status

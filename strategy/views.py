@@ -3,8 +3,8 @@
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 
-from indicators.cache import public_page
 from partners.models import LAG, Municipality, TerritoryUnit
+from partners.public_cache import public_page
 
 from . import tallies
 from .models import Activity, ActivityType, Statement

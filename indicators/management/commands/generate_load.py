@@ -20,10 +20,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.cache import bump_data_version
 from indicators.models import Indicator, Measurement
 from partners.dbutils import ensure_migrated
 from partners.models import LAG
+from partners.public_cache import bump_data_version
 from strategy import tallies
 from strategy.models import Activity, ActivityType, Evidence, FundingLine, StatusChange, Strategy
 from strategy.workflow import Status
