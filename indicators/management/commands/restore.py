@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from partners.backup import restore_backup
+from indicators.backup import restore_backup
 from partners.dbutils import ensure_migrated
 
 

@@ -25,8 +25,9 @@ from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import translation
 
-from .backup_format import restoring
-from .dbutils import APPS
+from partners.backup_format import restoring
+from partners.dbutils import APPS
+from strategy import tallies
 
 FORMAT = 1
 # Django's JSON fixtures with exact times (see backup_format); the data file's extension names it.
@@ -232,8 +233,6 @@ def restore_backup(source, *, force=False, using=DEFAULT_DB_ALIAS):
                     )
                 flush_database(using)
             call_command("loaddata", str(folder / f"data.{SERIALIZATION}"), database=using, verbosity=0)
-            from strategy import tallies
-
             tallies.rebuild()  # derived from the activities just loaded (loaddata sends raw saves)
             counts = row_counts()
             expected = manifest.get("counts", {})

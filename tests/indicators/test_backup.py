@@ -14,11 +14,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
+from indicators.backup import backed_up_models, flush_database
 from indicators.models import Report, YearSnapshot
 from indicators.yearend.pdf import render_pdf, stored_report
 from indicators.yearend.services import close_year
 from partners import roles
-from partners.backup import backed_up_models, flush_database
 from partners.models import LAG
 from strategy.models import Activity, Evidence
 from strategy.workflow import Status
