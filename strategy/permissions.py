@@ -1,6 +1,6 @@
 """Who may read and write a LAG-owned workflow record (an activity or a measurement).
 
-This module is the one place these rules live (invariant 7). Admin forms, inlines, list and bulk
+This module is the one place these rules live (invariants 7 and 13). Admin forms, inlines, list and bulk
 actions, imports, deletion and the workflow services all ask it; none of them decides on its own.
 A later rule that makes records read-only (a closed year) plugs into :func:`locked_reason`.
 
