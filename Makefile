@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	DEBUG=false SECRET_KEY=lint-only-not-secret $(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

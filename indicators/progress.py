@@ -28,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.db import models
@@ -41,6 +42,17 @@ from strategy.models import Activity, ActivityPlaceTally, ActivityTally, Evidenc
 from strategy.workflow import Status as WorkflowStatus
 
 from .models import Baseline, Indicator, Measurement, Target
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from django.utils.functional import _StrPromise as StrPromise
+
+    from strategy.models import Priority, Strategy
+
+# What one year or period of an indicator combines to: (actual, numerator, denominator, last update,
+# narratives).
+Combined = tuple[Decimal | None, Decimal | None, Decimal | None, datetime | None, tuple[str, ...]]
 
 # Status thresholds, defined once: progress ≥ 90 % of the way from baseline to target is on track,
 # ≥ 60 % at risk, below that off track.
@@ -81,7 +93,7 @@ EXPLANATIONS = {
     ),
 }
 
-ACTIVITY_RULE_FIELDS = {
+ACTIVITY_RULE_FIELDS: dict[str, str] = {
     Indicator.Rule.COUNT: "count",
     Indicator.Rule.PARTICIPANTS: "participants",
     Indicator.Rule.YOUTH: "youth",
@@ -90,7 +102,7 @@ ACTIVITY_RULE_FIELDS = {
 }
 
 
-def aggregation_for(indicator):
+def aggregation_for(indicator: Indicator) -> Aggregation:
     if indicator.source == Indicator.Source.QUALITATIVE:
         return Aggregation.RATING
     if indicator.is_share:
@@ -100,11 +112,13 @@ def aggregation_for(indicator):
     return Aggregation.SUM
 
 
-def _dec(value):
+def _dec(value: Decimal | int | str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def compute_progress(actual, baseline, target, direction):
+def compute_progress(
+    actual: Decimal | None, baseline: Decimal | None, target: Decimal | None, direction: str
+) -> Decimal | None:
     """(actual − baseline) / (target − baseline); the direction of good decides when target equals
     baseline (met or not). None when anything is missing (invariant 6)."""
     if actual is None or baseline is None or target is None:
@@ -120,7 +134,7 @@ def compute_progress(actual, baseline, target, direction):
     return (actual - baseline) / span
 
 
-def status_for(actual, progress):
+def status_for(actual: Decimal | None, progress: Decimal | None) -> Status:
     if actual is None:
         return Status.NO_DATA
     if progress is None:
@@ -139,11 +153,11 @@ class Cell:
     value: Decimal | None = None
     numerator: Decimal = Decimal(0)
     denominator: Decimal = Decimal(0)
-    ratings: list = field(default_factory=list)
-    narratives: list = field(default_factory=list)
+    ratings: list[Decimal] = field(default_factory=list)
+    narratives: list[str] = field(default_factory=list)
     last_update: datetime | None = None
 
-    def touch(self, moment):
+    def touch(self, moment: datetime | None) -> None:
         if moment and (self.last_update is None or moment > self.last_update):
             self.last_update = moment
 
@@ -155,7 +169,7 @@ class Figure:
     indicator: Indicator
     lag: LAG | None
     year: int | None  # None: cumulative over ``years``
-    years: tuple
+    years: tuple[int, ...]
     aggregation: str
     actual: Decimal | None
     numerator: Decimal | None
@@ -165,32 +179,32 @@ class Figure:
     progress: Decimal | None
     status: str
     last_update: datetime | None = None
-    narratives: tuple = ()
+    narratives: tuple[str, ...] = ()
 
     @property
-    def has_data(self):
+    def has_data(self) -> bool:
         return self.actual is not None
 
     @property
-    def status_label(self):
+    def status_label(self) -> StrPromise:
         return Status(self.status).label
 
     @property
-    def progress_percent(self):
+    def progress_percent(self) -> Decimal | None:
         """Progress in percent for display (may exceed 100 or be negative)."""
         return None if self.progress is None else (self.progress * 100).quantize(Decimal("1"))
 
     @property
-    def bar_percent(self):
+    def bar_percent(self) -> int | None:
         """The progress bar's fill, clamped to 0–100."""
         if self.progress is None:
             return None
         return int(max(Decimal(0), min(Decimal(100), self.progress * 100)))
 
     @property
-    def records_url(self):
+    def records_url(self) -> str:
         """The records this figure was computed from (invariant 3)."""
-        query = {}
+        query: dict[str, str | int] = {}
         if self.lag is not None:
             query["lag"] = self.lag.slug
         if self.year is not None:
@@ -202,25 +216,28 @@ class Figure:
 class ProgressEngine:
     """All figures of one strategy, from a fixed number of aggregate queries."""
 
-    def __init__(self, strategy, *, through_year=None):
+    def __init__(self, strategy: Strategy, *, through_year: int | None = None) -> None:
         """``through_year``: the last year of the cumulative figures; by default the latest year with
         data (the annual report passes its own year)."""
         self.strategy = strategy
-        self.years = list(strategy.years)
+        self.years: list[int] = list(strategy.years)
         first, last = self.years[0], self.years[-1]
         # Query 1: the indicators. Query 2: their activity types. Query 3: their priorities.
         self.indicators = list(Indicator.objects.filter(strategy=strategy).order_by("order", "code"))
         self.by_code = {i.code: i for i in self.indicators}
         through = Indicator.activity_types.through
-        types_of = defaultdict(set)
+        types_of: defaultdict[int, set[int]] = defaultdict(set)
         for indicator_id, type_id in through.objects.filter(indicator__strategy=strategy).values_list(
             "indicator_id", "activitytype_id"
         ):
             types_of[indicator_id].add(type_id)
-        self.priority_indicators = defaultdict(list)
+        self.priority_indicators: defaultdict[int, list[Indicator]] = defaultdict(list)
         by_id = {i.pk: i for i in self.indicators}
         for indicator_id, priority_id in (
-            Indicator.priorities.through.objects.filter(indicator__strategy=strategy)
+            # django-stubs types this auto-created through model as Never.
+            Indicator.priorities.through.objects.filter(  # type: ignore[attr-defined]
+                indicator__strategy=strategy
+            )
             .order_by("indicator__order", "indicator__code")
             .values_list("indicator_id", "priority_id")
         ):
@@ -231,17 +248,17 @@ class ProgressEngine:
 
         # Query 5: the approved activities' sums by type × LAG × year (``strategy.tallies`` keeps them
         # equal to aggregating the activities, in the same transaction as every write).
-        per_type = {}
-        funding = {}
-        self.active_lag_years = set()
-        self.activity_last_update = None
-        self.headline_totals = defaultdict(Decimal)
-        activity_years = set()
+        per_type: dict[tuple[int, int, int], dict[str, Any]] = {}
+        funding: dict[tuple[int, int, int], Decimal] = {}
+        self.active_lag_years: set[tuple[int, int]] = set()
+        self.activity_last_update: datetime | None = None
+        self.headline_totals: defaultdict[str, Decimal] = defaultdict(Decimal)
+        activity_years: set[int] = set()
         for row in ActivityTally.objects.filter(year__gte=first, year__lte=last).values(
             "activity_type_id", "lag_id", "year", *tallies.FIELDS
         ):
             key = (row["activity_type_id"], row["lag_id"], row["year"])
-            row = {
+            sums = {
                 "count": row["activities"],
                 "participants": row["participants"],
                 "youth": row["youth"],
@@ -251,14 +268,16 @@ class ProgressEngine:
                 "last": row["last_reviewed"],
                 "funding": row["funding"],
             }
-            per_type[key] = row
-            funding[key] = _dec(row["funding"])
-            self.active_lag_years.add(key[1:])
+            per_type[key] = sums
+            funding[key] = Decimal(sums["funding"])  # a tally's funding is never NULL
+            self.active_lag_years.add((key[1], key[2]))
             activity_years.add(key[2])
             for name in ("count", "participants", "youth", "funding"):
-                self.headline_totals[name] += Decimal(row[name] or 0)
-            if row["last"] and (self.activity_last_update is None or row["last"] > self.activity_last_update):
-                self.activity_last_update = row["last"]
+                self.headline_totals[name] += Decimal(sums[name] or 0)
+            if sums["last"] and (
+                self.activity_last_update is None or sums["last"] > self.activity_last_update
+            ):
+                self.activity_last_update = sums["last"]
         self.headline_years = (min(activity_years), max(activity_years)) if activity_years else None
 
         # Query 6: approved measurements by indicator × LAG × year.
@@ -281,7 +300,7 @@ class ProgressEngine:
             "indicator_id", "lag_id", "year", "narrative"
         )
 
-        self.cells = {}  # (indicator_id, lag_id, year) -> Cell
+        self.cells: dict[tuple[int, int, int], Cell] = {}  # (indicator_id, lag_id, year) -> Cell
         for indicator in self.indicators:
             if indicator.source != Indicator.Source.ACTIVITIES:
                 continue
@@ -313,30 +332,30 @@ class ProgressEngine:
             cell.touch(row["last_review"])
             self.cells[(row["indicator_id"], row["lag_id"], row["year"])] = cell
         for indicator_id, lag_id, year, narrative in narrative_rows:
-            cell = self.cells.get((indicator_id, lag_id, year))
-            if cell is not None:
-                cell.narratives.append(narrative)
+            narrated = self.cells.get((indicator_id, lag_id, year))
+            if narrated is not None:
+                narrated.narratives.append(narrative)
 
         # Query 8: baselines. Query 9: targets.
-        self.baselines = {
+        self.baselines: dict[tuple[int, int | None], Decimal] = {
             (b.indicator_id, b.lag_id): b.value for b in Baseline.objects.filter(indicator__strategy=strategy)
         }
-        self.targets = {
+        self.targets: dict[tuple[int, int | None, int], Decimal] = {
             (t.indicator_id, t.lag_id, t.year): t.value
             for t in Target.objects.filter(indicator__strategy=strategy)
         }
         if through_year is None:
             years_with_data = {year for (_i, _l, year) in self.cells}
             through_year = max(years_with_data) if years_with_data else first
-        self.through_year = through_year
-        self._cache = {}
+        self.through_year: int = through_year
+        self._cache: dict[tuple[int, int | None, int | None], Figure] = {}
 
     # --- raw data -------------------------------------------------------------------------------
 
-    def _lag_ids(self, lag):
+    def _lag_ids(self, lag: LAG | None) -> list[int]:
         return [lag.pk] if lag is not None else [x.pk for x in self.lags]
 
-    def _year_value(self, indicator, aggregation, lag_ids, year):
+    def _year_value(self, indicator: Indicator, aggregation: str, lag_ids: list[int], year: int) -> Combined:
         """(actual, numerator, denominator, last update, narratives) of one year for the given LAGs."""
         cells = [
             self.cells[(indicator.pk, lag_id, year)]
@@ -346,8 +365,8 @@ class ProgressEngine:
         return self._combine(aggregation, cells)
 
     @staticmethod
-    def _combine(aggregation, cells):
-        cells = [c for c in cells if c is not None]
+    def _combine(aggregation: str, some_cells: Iterable[Cell | None]) -> Combined:
+        cells = [c for c in some_cells if c is not None]
         if not cells:
             return None, None, None, None, ()
         last = max((c.last_update for c in cells if c.last_update), default=None)
@@ -368,12 +387,12 @@ class ProgressEngine:
             return None, None, None, last, narratives
         return sum(values, Decimal(0)), None, None, last, narratives
 
-    def cumulative_years(self):
+    def cumulative_years(self) -> tuple[int, ...]:
         return tuple(range(self.years[0], self.through_year + 1))
 
     # --- figures --------------------------------------------------------------------------------
 
-    def figure(self, indicator, lag=None, year=None):
+    def figure(self, indicator: Indicator | str, lag: LAG | None = None, year: int | None = None) -> Figure:
         """One figure: ``year=None`` is cumulative from the strategy's start to ``through_year``."""
         if isinstance(indicator, str):
             indicator = self.by_code[indicator]
@@ -382,11 +401,12 @@ class ProgressEngine:
             self._cache[key] = self._figure(indicator, lag, year)
         return self._cache[key]
 
-    def _figure(self, indicator, lag, year):
+    def _figure(self, indicator: Indicator, lag: LAG | None, year: int | None) -> Figure:
         aggregation = aggregation_for(indicator)
         lag_ids = self._lag_ids(lag)
         lag_id = lag.pk if lag else None
         baseline = self.baselines.get((indicator.pk, lag_id))
+        years: tuple[int, ...]
         if year is not None:
             years = (year,)
             actual, n, d, last, narratives = self._year_value(indicator, aggregation, lag_ids, year)
@@ -398,7 +418,7 @@ class ProgressEngine:
                 actual, n, d, last, narratives = self._combine(aggregation, cells)
             else:
                 # A stock: each LAG's latest reported value.
-                latest = []
+                latest: list[Cell | None] = []
                 for i in lag_ids:
                     for y in reversed(years):
                         cell = self.cells.get((indicator.pk, i, y))
@@ -408,7 +428,8 @@ class ProgressEngine:
                 actual, n, d, last, narratives = self._combine(aggregation, latest)
             if aggregation == Aggregation.SUM:
                 yearly = [self.targets.get((indicator.pk, lag_id, y)) for y in years]
-                target = sum(yearly, Decimal(0)) if all(t is not None for t in yearly) else None
+                known = [t for t in yearly if t is not None]
+                target = sum(known, Decimal(0)) if len(known) == len(yearly) else None
                 baseline = baseline * len(years) if baseline is not None else None
             else:
                 target = self.targets.get((indicator.pk, lag_id, years[-1]))
@@ -430,11 +451,11 @@ class ProgressEngine:
             narratives=narratives,
         )
 
-    def series(self, indicator, lag=None):
+    def series(self, indicator: Indicator | str, lag: LAG | None = None) -> list[Figure]:
         """One figure per year of the strategy (a gap is a figure without data)."""
         return [self.figure(indicator, lag, year) for year in self.years]
 
-    def completeness(self, indicator):
+    def completeness(self, indicator: Indicator | str) -> list[tuple[int, list[tuple[LAG, bool]]]]:
         """Which LAG has data for which year: [(year, [(lag, bool), …]), …]."""
         if isinstance(indicator, str):
             indicator = self.by_code[indicator]
@@ -443,18 +464,18 @@ class ProgressEngine:
             for year in self.years
         ]
 
-    def complete_share(self, indicator):
+    def complete_share(self, indicator: Indicator) -> tuple[int, int]:
         """(LAG-years with data, LAG-years expected up to through_year)."""
         years = self.cumulative_years()
         have = sum(1 for y in years for lag in self.lags if (indicator.pk, lag.pk, y) in self.cells)
         return have, len(years) * len(self.lags)
 
-    def last_update(self, indicator=None):
+    def last_update(self, indicator: Indicator | None = None) -> datetime | None:
         cells = (c for (i, _l, _y), c in self.cells.items() if indicator is None or i == indicator.pk)
         moments = [c.last_update for c in cells if c.last_update]
         return max(moments, default=None)
 
-    def headline(self):
+    def headline(self) -> dict[str, Any] | None:
         """Home-page totals over every approved activity of the strategy's years, with their year range."""
         if self.headline_years is None:
             return None
@@ -466,7 +487,7 @@ class ProgressEngine:
             "funding": self.headline_totals["funding"],
         }
 
-    def for_priority(self, priority):
+    def for_priority(self, priority: Priority) -> list[Figure]:
         return [self.figure(i) for i in self.priority_indicators.get(priority.pk, [])]
 
 
@@ -479,7 +500,9 @@ class ProgressEngine:
 JOINT = "joint"
 
 
-def _per_scope(rows_by_lag, lag_slugs, fields):
+def _per_scope(
+    rows_by_lag: Mapping[int, Mapping[str, Any]], lag_slugs: Mapping[int, str], fields: Iterable[str]
+) -> dict[str, dict[str, Decimal]]:
     """{scope: {field: Decimal}} from per-LAG rows; the joint scope is their sum."""
     result = {JOINT: dict.fromkeys(fields, Decimal(0))}
     for slug in lag_slugs.values():
@@ -499,25 +522,25 @@ class YearBreakdown:
     HEADLINE_FIELDS = ("activities", "participants", "youth", "vulnerable", "funding")
     PRIORITY_FIELDS = ("activities", "participants", "youth", "funding")
 
-    def __init__(self, engine, year):
+    def __init__(self, engine: ProgressEngine, year: int) -> None:
         self.engine = engine
         self.year = year
         self.lag_slugs = {lag.pk: lag.slug for lag in engine.lags}
         self.approved = Activity.objects.approved().in_year(year)
 
     @property
-    def scopes(self):
+    def scopes(self) -> list[str]:
         return [JOINT, *self.lag_slugs.values()]
 
-    def headline(self):
+    def headline(self) -> dict[str, dict[str, Decimal]]:
         """{scope: {activities, participants, youth, vulnerable, funding}} of the year."""
-        by_lag = defaultdict(lambda: defaultdict(Decimal))
+        by_lag: defaultdict[int, defaultdict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         for row in ActivityTally.objects.filter(year=self.year).values("lag_id", *self.HEADLINE_FIELDS):
             for name in self.HEADLINE_FIELDS:
                 by_lag[row["lag_id"]][name] += row[name]
         return _per_scope(by_lag, self.lag_slugs, self.HEADLINE_FIELDS)
 
-    def priority_totals(self):
+    def priority_totals(self) -> dict[int | None, dict[str, dict[str, Decimal]]]:
         """{priority id or None (no priority): {scope: {activities, participants, youth, funding}}}.
         An activity serving several priorities counts under each."""
         counts = (
@@ -535,7 +558,7 @@ class YearBreakdown:
             .annotate(total=Sum("amount"))
             .order_by()
         )
-        per_priority = defaultdict(dict)
+        per_priority: defaultdict[int | None, dict[int, dict[str, Any]]] = defaultdict(dict)
         for row in counts:
             per_priority[row["priorities"]][row["lag_id"]] = dict(row)
         for row in funding:
@@ -547,7 +570,7 @@ class YearBreakdown:
             for priority_id, rows in per_priority.items()
         }
 
-    def funding_by_source(self):
+    def funding_by_source(self) -> dict[str, dict[str, Decimal]]:
         """{scope: {source: Decimal}} of the year's approved activities (sources without money left out)."""
         rows = (
             FundingLine.objects.filter(activity__in=self.approved)
@@ -555,7 +578,7 @@ class YearBreakdown:
             .annotate(total=Sum("amount"))
             .order_by()
         )
-        sums = {scope: defaultdict(Decimal) for scope in self.scopes}
+        sums: dict[str, defaultdict[str, Decimal]] = {scope: defaultdict(Decimal) for scope in self.scopes}
         for row in rows:
             sums[self.lag_slugs[row["activity__lag_id"]]][row["source"]] += row["total"]
             sums[JOINT][row["source"]] += row["total"]
@@ -566,14 +589,14 @@ class YearBreakdown:
             for scope, by_source in sums.items()
         }
 
-    def participation_by_municipality(self):
+    def participation_by_municipality(self) -> dict[str, dict[str, Any]]:
         """{scope: {era: {municipality: [activities, participants]}, "unplaced": [activities, participants]}}.
 
         An activity recorded on a whole municipality covers all its parishes and towns; one spanning
         several municipalities counts in each, so the rows do not add up to the year's total. Read from
         the activity place tallies (``strategy.tallies.place_sums`` states the rule)."""
         municipalities = {m.pk: m for m in Municipality.objects.all()}
-        result = {
+        result: dict[str, dict[str, Any]] = {
             scope: {
                 **{era: defaultdict(lambda: [0, 0]) for era in Municipality.Era.values},
                 "unplaced": [0, 0],
@@ -593,12 +616,12 @@ class YearBreakdown:
                 cell[1] += participants
         return result
 
-    def data_quality(self):
+    def data_quality(self) -> list[dict[str, Any]]:
         """Per LAG: the year's records still waiting (draft, submitted, returned), approved activities
         without evidence, whether the LAG has approved activities, and the annual reported indicators
         it has not reported."""
         open_statuses = [WorkflowStatus.DRAFT, WorkflowStatus.SUBMITTED, WorkflowStatus.RETURNED]
-        waiting = defaultdict(lambda: defaultdict(int))
+        waiting: defaultdict[int, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
         for row in (
             Activity.objects.in_year(self.year)
             .filter(status__in=open_statuses)

@@ -23,17 +23,32 @@ take a millisecond. They are kept exact, never approximately:
 ``tests/strategy/test_tallies.py`` does so after every write path.
 """
 
+from __future__ import annotations
+
 import contextlib
 import contextvars
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import ExtractYear
 
 from .workflow import Status
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
+
+    from django.db.models import Model, QuerySet
+
+    from partners.models import Municipality, TerritoryUnit
+
+    from .models import Activity, FundingLine
+
+# A LAG-year: (LAG id, year), the unit a tally is refreshed in.
+Slice = tuple[int, int]
 
 FIELDS = (
     "activities",
@@ -46,24 +61,21 @@ FIELDS = (
     "last_reviewed",
 )
 
-_pending = contextvars.ContextVar("ddkc_tally_pending", default=None)
+_pending: contextvars.ContextVar[set[Slice] | None] = contextvars.ContextVar(
+    "ddkc_tally_pending", default=None
+)
 
 
-def _model(label):
-    """A model by label, looked up when called: ``strategy.models`` imports this module."""
-    from django.apps import apps
-
-    return apps.get_model(label)
-
-
-def sums(activities):
+def sums(activities: QuerySet[Activity]) -> dict[tuple[int, int, int], dict[str, Any]]:
     """{(activity type id, LAG id, year): {field: value}} of the given activities, from two GROUP BY
     queries (activities, then their funding lines). Only approved activities belong in a tally."""
-    FundingLine = _model("strategy.FundingLine")
+    from .models import FundingLine
+
     shareable = Q(participants_youth__isnull=False, participants_total__gt=0)
     result = {}
     rows = (
-        activities.annotate(year=ExtractYear("start_date"))
+        # The plugin takes this for a redefinition of ``Activity.year`` (a property, which Django allows).
+        activities.annotate(year=ExtractYear("start_date"))  # type: ignore[misc,no-redef]
         .values("activity_type_id", "lag_id", "year")
         .annotate(
             activities=Count("id"),
@@ -94,15 +106,19 @@ def sums(activities):
     return result
 
 
-def place_sums(activities):
+def place_sums(
+    activities: QuerySet[Activity],
+) -> dict[tuple[int | None, int, int], dict[str, int]]:
     """{(municipality id or None, LAG id, year): {"activities", "participants"}} of the given activities:
     each activity counts once in every municipality (of either era) it touched — through its parishes
     and towns, or through a whole municipality it was recorded on, which touches all of that
     municipality's parishes and towns —, and under None when it has no place."""
-    Activity = _model("strategy.Activity")
-    TerritoryUnit = _model("partners.TerritoryUnit")
-    municipalities_of_unit = {}
-    units_of_municipality = defaultdict(set)
+    from partners.models import TerritoryUnit
+
+    from .models import ActivityMunicipality, ActivityTerritoryUnit
+
+    municipalities_of_unit: dict[int, set[int]] = {}
+    units_of_municipality: defaultdict[int, set[int]] = defaultdict(set)
     for unit, m2009, m2021 in TerritoryUnit.objects.values_list(
         "pk", "municipality_2009_id", "municipality_2021_id"
     ):
@@ -110,46 +126,46 @@ def place_sums(activities):
         for m in municipalities_of_unit[unit]:
             units_of_municipality[m].add(unit)
     ids = activities.values("pk")
-    touched = defaultdict(set)  # activity id -> unit ids
-    units_through = Activity._meta.get_field("territory_units").remote_field.through
-    for activity_id, unit in units_through.objects.filter(activity__in=ids).values_list(
+    touched: defaultdict[int, set[int]] = defaultdict(set)  # activity id -> unit ids
+    for activity_id, unit in ActivityTerritoryUnit.objects.filter(activity__in=ids).values_list(
         "activity_id", "territoryunit_id"
     ):
         touched[activity_id].add(unit)
-    whole_through = Activity._meta.get_field("municipalities").remote_field.through
-    for activity_id, municipality in whole_through.objects.filter(activity__in=ids).values_list(
+    for activity_id, municipality in ActivityMunicipality.objects.filter(activity__in=ids).values_list(
         "activity_id", "municipality_id"
     ):
         touched[activity_id] |= units_of_municipality[municipality]
-    result = defaultdict(lambda: {"activities": 0, "participants": 0})
+    result: defaultdict[tuple[int | None, int, int], dict[str, int]] = defaultdict(
+        lambda: {"activities": 0, "participants": 0}
+    )
     for pk, lag_id, start, participants in activities.values_list(
         "pk", "lag_id", "start_date", "participants_total"
     ).order_by():
-        places = set()
+        places: set[int | None] = set()
         for unit in touched.get(pk, ()):
             places |= municipalities_of_unit[unit]
-        for municipality in places or (None,):
-            cell = result[(municipality, lag_id, start.year)]
+        for place in places or (None,):
+            cell = result[(place, lag_id, start.year)]
             cell["activities"] += 1
             cell["participants"] += participants or 0
     return dict(result)
 
 
-def _years_filter(years):
+def _years_filter(years: Iterable[int]) -> Q:
     condition = Q()
     for year in sorted(years):
         condition |= Q(start_date__gte=date(year, 1, 1), start_date__lt=date(year + 1, 1, 1))
     return condition
 
 
-def refresh(slices):
+def refresh(slices: Iterable[Slice]) -> None:
     """Recompute the tallies of the given (LAG id, year) pairs from their approved activities."""
     if not slices:
         return
-    Activity = _model("strategy.Activity")
-    ActivityTally = _model("strategy.ActivityTally")
-    ActivityPlaceTally = _model("strategy.ActivityPlaceTally")
-    LAG = _model("partners.LAG")
+    from partners.models import LAG
+
+    from .models import Activity, ActivityPlaceTally, ActivityTally
+
     years_of = defaultdict(set)
     for lag_id, year in slices:
         if lag_id is not None and year is not None:
@@ -173,17 +189,16 @@ def refresh(slices):
             )
 
 
-def rebuild():
+def rebuild() -> None:
     """Every tally from scratch, a LAG at a time (after a restore or a bulk load)."""
-    Activity = _model("strategy.Activity")
-    ActivityTally = _model("strategy.ActivityTally")
-    ActivityPlaceTally = _model("strategy.ActivityPlaceTally")
+    from .models import Activity, ActivityPlaceTally, ActivityTally
+
     with transaction.atomic():
         ActivityTally._base_manager.all().delete()
         ActivityPlaceTally._base_manager.all().delete()
         slices = set(
             Activity._base_manager.filter(status=Status.APPROVED)
-            .annotate(year=ExtractYear("start_date"))
+            .annotate(year=ExtractYear("start_date"))  # type: ignore[misc,no-redef]  # see sums()
             .values_list("lag_id", "year")
             .distinct()
             .order_by()
@@ -191,19 +206,20 @@ def rebuild():
         refresh(slices)
 
 
-def differences():
+def differences() -> list[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]]:
     """Rows where the stored tallies differ from a from-scratch aggregation: [(key, stored, fresh)]."""
-    Activity = _model("strategy.Activity")
-    ActivityTally = _model("strategy.ActivityTally")
-    ActivityPlaceTally = _model("strategy.ActivityPlaceTally")
+    from .models import Activity, ActivityPlaceTally, ActivityTally
+
     approved = Activity.objects.approved()
-    found = []
-    for fresh, stored_rows, key_fields in (
+    found: list[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]] = []
+    kinds: list[tuple[Mapping[Any, dict[str, Any]], Iterable[Mapping[str, Any]], tuple[str, ...]]] = [
         (sums(approved), ActivityTally.objects.values(), ("activity_type_id", "lag_id", "year")),
         (place_sums(approved), ActivityPlaceTally.objects.values(), ("municipality_id", "lag_id", "year")),
-    ):
-        stored = {}
-        for row in stored_rows:
+    ]
+    for fresh, stored_rows, key_fields in kinds:
+        stored: dict[Any, dict[str, Any]] = {}
+        for values in stored_rows:
+            row = dict(values)
             row.pop("id")
             stored[tuple(row.pop(name) for name in key_fields)] = row
         found += [
@@ -214,13 +230,13 @@ def differences():
     return found
 
 
-def approved_count(*, municipality=None, **lookups):
+def approved_count(*, municipality: Municipality | None = None, **lookups: Any) -> int:
     """How many approved activities match, read from the tallies — exactly the number a COUNT over the
     activities gives. ``lookups`` filter tally rows (``lag``, ``lag__slug``, ``year``, ``year__gte``,
     ``activity_type__code``, ``activity_type__in``…); with a ``municipality``, the activities that touched
     it (``place_sums``' rule; no activity type lookups then)."""
-    ActivityTally = _model("strategy.ActivityTally")
-    ActivityPlaceTally = _model("strategy.ActivityPlaceTally")
+    from .models import ActivityPlaceTally, ActivityTally
+
     rows = (
         ActivityTally.objects
         if municipality is None
@@ -229,25 +245,25 @@ def approved_count(*, municipality=None, **lookups):
     return rows.filter(**lookups).aggregate(n=Sum("activities"))["n"] or 0
 
 
-def mark(*slices):
+def mark(*slices: Slice | None) -> None:
     """The given (LAG id, year) pairs changed: refresh them now, or at the end of ``deferred()``."""
-    slices = {s for s in slices if s is not None and None not in s}
-    if not slices:
+    changed = {s for s in slices if s is not None and None not in s}
+    if not changed:
         return
     pending = _pending.get()
     if pending is not None:
-        pending.update(slices)
+        pending.update(changed)
     else:
-        refresh(slices)
+        refresh(changed)
 
 
 @contextlib.contextmanager
-def deferred():
+def deferred() -> Iterator[None]:
     """A transaction in which marked LAG-years are refreshed once, at its end (before it commits)."""
     if _pending.get() is not None:
         yield  # an outer block refreshes
         return
-    pending = set()
+    pending: set[Slice] = set()
     with transaction.atomic():
         token = _pending.set(pending)
         try:
@@ -257,7 +273,7 @@ def deferred():
         refresh(pending)
 
 
-def flush():
+def flush() -> None:
     """Inside ``deferred()``: refresh what is marked so far now (before reading the tallies)."""
     pending = _pending.get()
     if pending:
@@ -265,7 +281,7 @@ def flush():
         pending.clear()
 
 
-def slice_of(lag_id, start_date):
+def slice_of(lag_id: int | None, start_date: date | None) -> Slice | None:
     return (lag_id, start_date.year) if lag_id is not None and start_date is not None else None
 
 
@@ -273,9 +289,10 @@ def slice_of(lag_id, start_date):
 ID_BATCH = 10_000
 
 
-def approved_activity_slices(activity_pks):
+def approved_activity_slices(activity_pks: Iterable[int]) -> set[Slice | None]:
     """{(LAG id, year)} of those of the given activities that are approved now."""
-    Activity = _model("strategy.Activity")
+    from .models import Activity
+
     pks = list(activity_pks)
     found = set()
     for offset in range(0, len(pks), ID_BATCH):
@@ -294,11 +311,12 @@ def approved_activity_slices(activity_pks):
 # --- signals: single saves and deletes ---------------------------------------------------------
 
 
-def _activity_pre_save(sender, instance, raw=False, **kwargs):
+def _activity_pre_save(sender: type[Activity], instance: Any, raw: bool = False, **kwargs: Any) -> None:
     instance._tally_before = None
     if instance.pk is None or raw:
         return
-    Activity = _model("strategy.Activity")
+    from .models import Activity
+
     stored = (
         Activity._base_manager.filter(pk=instance.pk).values_list("lag_id", "start_date", "status").first()
     )
@@ -306,7 +324,7 @@ def _activity_pre_save(sender, instance, raw=False, **kwargs):
         instance._tally_before = slice_of(stored[0], stored[1])
 
 
-def _activity_post_save(sender, instance, raw=False, **kwargs):
+def _activity_post_save(sender: type[Activity], instance: Activity, raw: bool = False, **kwargs: Any) -> None:
     if raw:
         return
     before = getattr(instance, "_tally_before", None)
@@ -314,35 +332,41 @@ def _activity_post_save(sender, instance, raw=False, **kwargs):
     mark(before, now)
 
 
-def _activity_post_delete(sender, instance, **kwargs):
+def _activity_post_delete(sender: type[Activity], instance: Activity, **kwargs: Any) -> None:
     if instance.status == Status.APPROVED:
         mark(slice_of(instance.lag_id, instance.start_date))
 
 
-def _funding_pre_save(sender, instance, raw=False, **kwargs):
+def _funding_pre_save(sender: type[FundingLine], instance: Any, raw: bool = False, **kwargs: Any) -> None:
     instance._tally_before = set()
     if instance.pk is None or raw:
         return
-    FundingLine = _model("strategy.FundingLine")
+    from .models import FundingLine
+
     stored = FundingLine._base_manager.filter(pk=instance.pk).values_list("activity_id", flat=True).first()
     if stored is not None:
         instance._tally_before = approved_activity_slices([stored])
 
 
-def _funding_post_save(sender, instance, raw=False, **kwargs):
+def _funding_post_save(
+    sender: type[FundingLine], instance: FundingLine, raw: bool = False, **kwargs: Any
+) -> None:
     if raw:
         return
     mark(*getattr(instance, "_tally_before", set()), *approved_activity_slices([instance.activity_id]))
 
 
-def _funding_post_delete(sender, instance, **kwargs):
+def _funding_post_delete(sender: type[FundingLine], instance: FundingLine, **kwargs: Any) -> None:
     # In a cascade the activity is still there (children go first); if not, its own delete marks.
     mark(*approved_activity_slices([instance.activity_id]))
 
 
-def _places_changed(sender, instance, action, reverse, pk_set, **kwargs):
+def _places_changed(
+    sender: type[Model], instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **kwargs: Any
+) -> None:
     """An activity's parishes, towns or whole municipalities changed (``m2m_changed``)."""
-    Activity = _model("strategy.Activity")
+    from .models import Activity
+
     if action not in ("post_add", "post_remove", "post_clear", "pre_clear"):
         return
     if not reverse:
@@ -361,8 +385,9 @@ def _places_changed(sender, instance, action, reverse, pk_set, **kwargs):
         mark(*approved_activity_slices(pk_set or ()))
 
 
-def _map_changing(sender, instance, raw=False, **kwargs):
-    TerritoryUnit = _model("partners.TerritoryUnit")
+def _map_changing(sender: type[TerritoryUnit], instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    from partners.models import TerritoryUnit
+
     instance._tally_map_changed = False
     if raw or instance.pk is None:
         return
@@ -374,25 +399,26 @@ def _map_changing(sender, instance, raw=False, **kwargs):
     instance._tally_map_changed = stored != (instance.municipality_2009_id, instance.municipality_2021_id)
 
 
-def _map_changed(sender, instance, raw=False, **kwargs):
+def _map_changed(
+    sender: type[TerritoryUnit], instance: TerritoryUnit, raw: bool = False, **kwargs: Any
+) -> None:
     """A parish or town moved to another municipality: which municipalities the activities touched
     changes everywhere (rare: a full rebuild)."""
     if not raw and getattr(instance, "_tally_map_changed", False):
         rebuild()
 
 
-def _place_deleted(sender, instance, **kwargs):
+def _place_deleted(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     """A parish, town or municipality went, and with it the activities' links to it."""
     rebuild()
 
 
-def connect_signals():
+def connect_signals() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-    Activity = _model("strategy.Activity")
-    FundingLine = _model("strategy.FundingLine")
-    TerritoryUnit = _model("partners.TerritoryUnit")
-    from partners.models import Municipality
+    from partners.models import Municipality, TerritoryUnit
+
+    from .models import Activity, FundingLine
 
     for through in (Activity.territory_units.through, Activity.municipalities.through):
         m2m_changed.connect(
