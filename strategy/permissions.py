@@ -290,6 +290,12 @@ def may_reopen_any(user):
     return is_superuser(user) or is_coordinator(user)
 
 
+def may_close_years(user):
+    """The board closes and reopens years; the secretariat runs the yearly cycle for it."""
+    # role_names: asked once per request, however many admin pages and links ask this
+    return is_superuser(user) or bool(role_names(user) & {roles.BOARD, roles.SECRETARIAT})
+
+
 def can_import(user):
     """Imports create and update records, so only those who write records import them."""
     return is_superuser(user) or is_lag_staff(user)

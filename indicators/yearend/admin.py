@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from modeltranslation.admin import TranslationAdmin
 
 from partners.models import LAG
+from strategy import permissions
 from strategy.admin_workflow.common import ReadOnlyAdmin
 from strategy.models import Strategy, YearClosure
 from strategy.workflow import Status
@@ -20,7 +21,7 @@ from strategy.year_lock import closed_years
 from ..models import Report, YearSnapshot, YearSummary
 from ..progress import ProgressEngine
 from .pdf import LANGUAGES, annual_report
-from .services import KINDS, UNAPPROVED, close_year, latest_snapshot, may_close_years, reopen_year, total
+from .services import KINDS, UNAPPROVED, close_year, latest_snapshot, reopen_year, total
 from .services import unapproved_records as count_unapproved
 
 
@@ -29,13 +30,13 @@ class YearClosureAdmin(admin.ModelAdmin):
     """The changelist is the board's year page; "add" is closing a year (from that page)."""
 
     def has_module_permission(self, request):
-        return may_close_years(request.user)
+        return permissions.may_close_years(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return may_close_years(request.user)
+        return permissions.may_close_years(request.user)
 
     def has_add_permission(self, request):
-        return may_close_years(request.user)
+        return permissions.may_close_years(request.user)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -56,7 +57,7 @@ class YearClosureAdmin(admin.ModelAdmin):
         return redirect("admin:strategy_yearclosure_changelist")
 
     def changelist_view(self, request, extra_context=None):
-        if not may_close_years(request.user):
+        if not permissions.may_close_years(request.user):
             raise PermissionDenied
         strategy = Strategy.objects.current()
         closures = list(YearClosure.objects.select_related("closed_by", "reopened_by"))
@@ -93,12 +94,12 @@ class YearClosureAdmin(admin.ModelAdmin):
     def _post_only(self, request):
         if request.method != "POST":
             raise Http404
-        if not may_close_years(request.user):
+        if not permissions.may_close_years(request.user):
             raise PermissionDenied
 
     def close_view(self, request, year):
         """GET: what closing the year would freeze and leave out; POST: close it."""
-        if not may_close_years(request.user):
+        if not permissions.may_close_years(request.user):
             raise PermissionDenied
         strategy = Strategy.objects.current()
         if strategy is None or year not in strategy.years:
@@ -182,7 +183,7 @@ class YearClosureAdmin(admin.ModelAdmin):
         return redirect("admin:strategy_yearclosure_changelist")
 
     def report_view(self, request, year):
-        if not may_close_years(request.user):
+        if not permissions.may_close_years(request.user):
             raise PermissionDenied
         strategy = Strategy.objects.current()
         if strategy is None or year not in strategy.years:
@@ -205,16 +206,16 @@ class YearSummaryAdmin(TranslationAdmin):
     list_filter = ["strategy"]
 
     def has_module_permission(self, request):
-        return may_close_years(request.user) or super().has_module_permission(request)
+        return permissions.may_close_years(request.user) or super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return may_close_years(request.user) or super().has_view_permission(request, obj)
+        return permissions.may_close_years(request.user) or super().has_view_permission(request, obj)
 
     def has_add_permission(self, request):
-        return may_close_years(request.user) or super().has_add_permission(request)
+        return permissions.may_close_years(request.user) or super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return may_close_years(request.user) or super().has_change_permission(request, obj)
+        return permissions.may_close_years(request.user) or super().has_change_permission(request, obj)
 
 
 @admin.register(YearSnapshot)

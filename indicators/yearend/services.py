@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from partners import roles
 from partners.models import LAG
 from strategy import permissions
 from strategy.models import Activity, Strategy, YearClosure
@@ -36,16 +35,8 @@ KINDS = ("activities", "measurements")
 Counts = dict[str, dict[str, dict[str, int]]]
 
 
-def may_close_years(user):
-    """The board closes and reopens years; the secretariat runs the yearly cycle for it."""
-    # role_names: asked once per request, however many admin pages and links ask this
-    return permissions.is_superuser(user) or bool(
-        permissions.role_names(user) & {roles.BOARD, roles.SECRETARIAT}
-    )
-
-
 def _check(user: User, strategy: Strategy, year: int) -> None:
-    if not may_close_years(user):
+    if not permissions.may_close_years(user):
         raise PermissionDenied(_("Gadu var slēgt un atvērt tikai valde vai sekretariāts."))
     if year not in strategy.years:
         raise ValidationError(
