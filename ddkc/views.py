@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from indicators.models import Measurement
 from partners import roles
+from strategy import permissions
 from strategy.models import Evidence
 from strategy.uploads import content_type_of
 
@@ -33,22 +34,13 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-def _may_see_unapproved(user, lag):
-    """Unapproved evidence is for the owning LAG's staff, the secretariat and the board."""
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    if user.is_superuser or (lag is not None and user.lag_id == lag.pk):
-        return True
-    return user.groups.filter(name__in=[roles.SECRETARIAT, roles.BOARD]).exists()
-
-
 def _record_file(kind, pk):
     if kind == "activity":
-        evidence = get_object_or_404(Evidence.objects.select_related("activity__lag"), pk=pk)
-        return evidence.activity, evidence.activity.lag, evidence.file
+        evidence = get_object_or_404(Evidence.objects.select_related("activity"), pk=pk)
+        return evidence.activity, evidence.file
     if kind == "measurement":
-        measurement = get_object_or_404(Measurement.objects.select_related("lag"), pk=pk)
-        return measurement, measurement.lag, measurement.evidence
+        measurement = get_object_or_404(Measurement.objects, pk=pk)
+        return measurement, measurement.evidence
     raise Http404
 
 
@@ -57,12 +49,12 @@ def evidence(request, kind, pk):
     """An evidence file as a download. An approved record's file is public; any other is served only
     to staff who may see the record, and to everyone else it does not exist (404, not 403, so that
     record numbers reveal nothing)."""
-    record, lag, field_file = _record_file(kind, pk)
+    record, field_file = _record_file(kind, pk)
     if not field_file:
         raise Http404
-    approved = record.is_approved
-    if not approved and not _may_see_unapproved(request.user, lag):
+    if not permissions.may_download_evidence(request.user, record):
         raise Http404
+    approved = record.is_approved
     try:
         handle = field_file.open("rb")
     except (FileNotFoundError, OSError) as error:
@@ -89,8 +81,7 @@ def permission_denied(request, exception):
         return defaults.permission_denied(request, exception)
     reason = str(exception) if exception is not None and exception.args else ""
     if not reason:
-        role_names = set(user.groups.values_list("name", flat=True))
-        if role_names & roles.LAG_ROLES and user.lag_id is None:
+        if permissions.role_names(user) & roles.LAG_ROLES and user.lag_id is None:
             reason = _(
                 "Jūsu kontam nav norādīta VRG, tāpēc nevarat veidot vai labot tās ierakstus. "
                 "Lūdziet sekretariātu to norādīt."

@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from partners.forms import LatvianDecimalField, LatvianNumberInput, TypedNumbersAdminMixin
 from partners.models import LAG
+from strategy import permissions
 from strategy.admin_workflow.admins import WorkflowAdmin
 from strategy.admin_workflow.common import admin_url, object_or_404
 from strategy.admin_workflow.filters import LAGScopeFilter, ReviewFilter
@@ -58,11 +59,7 @@ class IndicatorAdmin(HistoryAdmin, TranslationAdmin):
         indicator = object_or_404(self, request, object_id)
         if not self.has_view_permission(request, indicator):
             raise PermissionDenied
-        can_edit = all(
-            request.user.has_perm(f"indicators.{action}_{model}")
-            for action in ("add", "change", "delete")
-            for model in ("target", "baseline")
-        )
+        can_edit = permissions.may_edit_plan(request.user)
         lags = list(LAG.objects.all())
         closed = closed_years()
         form = PlanForm(

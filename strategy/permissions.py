@@ -286,6 +286,12 @@ def may_review_any(user):
     return is_superuser(user) or is_coordinator(user) or is_secretariat(user)
 
 
+def reviews_only_as_secretariat(user):
+    """The user reviews only what the secretariat reviews (records whose LAG has no independent
+    coordinator), never as a LAG's coordinator: their queue is the secretariat's."""
+    return is_secretariat(user) and not (is_superuser(user) or is_coordinator(user))
+
+
 def may_reopen_any(user):
     return is_superuser(user) or is_coordinator(user)
 
@@ -294,6 +300,29 @@ def may_close_years(user):
     """The board closes and reopens years; the secretariat runs the yearly cycle for it."""
     # role_names: asked once per request, however many admin pages and links ask this
     return is_superuser(user) or bool(role_names(user) & {roles.BOARD, roles.SECRETARIAT})
+
+
+def may_edit_plan(user):
+    """The plan table (an indicator's targets and baselines) is written by whoever holds every one of
+    their model permissions: the secretariat (its role carries them, ``partners.roles``) and superusers.
+    Django caches a user's permissions on the user object, so asking again costs no query."""
+    return all(
+        user.has_perm(f"indicators.{action}_{model}")
+        for action in ("add", "change", "delete")
+        for model in ("target", "baseline")
+    )
+
+
+def may_download_evidence(user, record):
+    """An evidence file (an activity's or a measurement's) of an approved record is public; any
+    other is for the owning LAG's staff, the secretariat and the board."""
+    if record.is_approved:
+        return True
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser or (record.lag_id is not None and user.lag_id == record.lag_id):
+        return True
+    return bool(role_names(user) & {roles.SECRETARIAT, roles.BOARD})
 
 
 def can_import(user):

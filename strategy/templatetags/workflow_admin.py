@@ -56,7 +56,7 @@ def workflow_dashboard(context):
         ]
         title, empty = _("Gaida manu apstiprinājumu"), _("Nekas negaida jūsu apstiprinājumu.")
         note = None
-        if not (permissions.is_superuser(user) or permissions.is_coordinator(user)):
+        if permissions.reviews_only_as_secretariat(user):
             title = _("Gaida sekretariāta izskatīšanu")
             empty = _("Nekas negaida sekretariāta izskatīšanu.")
             note = _(
