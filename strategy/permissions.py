@@ -315,14 +315,10 @@ def may_edit_plan(user):
 
 def may_download_evidence(user, record):
     """An evidence file (an activity's or a measurement's) of an approved record is public; any
-    other is for the owning LAG's staff, the secretariat and the board."""
-    if record.is_approved:
-        return True
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    if user.is_superuser or (record.lag_id is not None and user.lag_id == record.lag_id):
-        return True
-    return bool(role_names(user) & {roles.SECRETARIAT, roles.BOARD})
+    other is for those who may read the record (:func:`can_view`): its LAG's editors and
+    coordinators, the board and the secretariat (invariant 12). A staff account of the LAG without
+    a role, or another LAG's staff, sees only what the public sees."""
+    return record.is_approved or can_view(user, record)
 
 
 def can_import(user):

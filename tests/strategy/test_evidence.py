@@ -11,11 +11,13 @@ import zipfile
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from partners import roles
+from strategy import permissions
 from strategy.models import Activity, Evidence
 from strategy.uploads import detect_kind
 from strategy.workflow import Status
@@ -205,6 +207,44 @@ def test_evidence_of_an_unapproved_activity_is_for_its_lag_secretariat_and_board
     assert response.status_code == expected
     if expected == 200:
         assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("editor_of_the_lag", 200),
+        ("coordinator_of_the_lag", 200),
+        ("staff_of_the_lag_without_a_role", 404),
+        ("editor_of_another_lag", 404),
+        ("secretariat", 200),
+        ("board", 200),
+        ("anonymous", 404),
+    ],
+)
+@pytest.mark.parametrize("kind", ["activity", "measurement"])
+def test_unapproved_evidence_is_for_those_who_may_read_the_record(client, db, kind, who, expected):
+    # The settled rule (permissions.may_download_evidence): the LAG's staff with a role, the board and
+    # the secretariat — the readers of the record (permissions.can_view); nobody else.
+    if kind == "activity":
+        evidence = evidence_with(PDF, status=Status.SUBMITTED)
+        record, url = evidence.activity, f"/evidence/activity/{evidence.pk}/"
+    else:
+        record = factories.measurement(status=Status.SUBMITTED, evidence=SimpleUploadedFile("a.png", PNG))
+        url = f"/evidence/measurement/{record.pk}/"
+    users = {
+        "editor_of_the_lag": lambda: factories.user(role=roles.EDITOR, lag=record.lag),
+        "coordinator_of_the_lag": lambda: factories.user(role=roles.COORDINATOR, lag=record.lag),
+        "staff_of_the_lag_without_a_role": lambda: factories.user(lag=record.lag, is_staff=True),
+        "editor_of_another_lag": lambda: factories.user(role=roles.EDITOR, lag=factories.lag()),
+        "secretariat": lambda: factories.user(role=roles.SECRETARIAT),
+        "board": lambda: factories.user(role=roles.BOARD),
+        "anonymous": lambda: None,
+    }
+    user = users[who]()
+    if user is not None:
+        client.force_login(user)
+    assert permissions.may_download_evidence(user or AnonymousUser(), record) == (expected == 200)
+    assert client.get(url).status_code == expected
 
 
 def test_measurement_evidence_downloads_only_when_approved_for_the_public(client, db):
