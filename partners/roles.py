@@ -48,12 +48,6 @@ def lag_refusal(role_names, has_lag):
     return None
 
 
-def has_role(user, role):
-    if not user.is_authenticated:
-        return False
-    return user.groups.filter(name=role).exists()
-
-
 def _crud(*models):
     return {f"{action}_{model}" for model in models for action in ("view", "add", "change", "delete")}
 
