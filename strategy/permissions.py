@@ -1,8 +1,34 @@
-"""Who may read and write a LAG-owned workflow record (an activity or a measurement).
+"""Who may do what in the portal: every decision "may this person do this" lives here (invariant 13).
 
-This module is the one place these rules live (invariants 7 and 13). Admin forms, inlines, list and bulk
-actions, imports, deletion and the workflow services all ask it; none of them decides on its own.
-A later rule that makes records read-only (a closed year) plugs into :func:`locked_reason`.
+Admin pages, forms, inlines, list and bulk actions, imports, deletion, the workflow services, the
+evidence download and the year's close all ask this module; none of them decides on its own. Roles
+are Django groups whose names and model permissions are data in ``partners.roles``; this module reads
+a user's role names once per user object (:func:`role_names`), so asking again costs no query.
+
+A map of the decisions, by what a newcomer asks:
+
+Who is who
+    :func:`role_names`, :func:`is_lag_staff` (an editor or coordinator with a LAG),
+    :func:`is_coordinator`, :func:`is_secretariat`, :func:`is_superuser`, :func:`sees_all_lags`
+    (the board, the secretariat, superusers).
+Reading a LAG's records (activities, measurements) — invariants 7 and 12
+    :func:`visible` (a queryset), :func:`can_view` (one record), :func:`can_export`.
+Writing them — invariant 7
+    :func:`editable_lags`, :func:`owns`, :func:`can_add`, :func:`edit_refusal` / :func:`can_edit`,
+    :func:`can_delete`, :func:`can_import`; :func:`locked_reason` (a closed year binds everyone,
+    invariant 9).
+The workflow's transitions and four eyes — invariant 8
+    :func:`transition_refusal` / :func:`can_transition` (submit, approve, return, reopen),
+    :func:`review_refusal`, :func:`involvement`, :func:`independent_coordinators`,
+    :func:`reviewers`, :func:`awaiting_review` (the review queue as one query),
+    :func:`reviews_only_as_secretariat`; for menus and actions: :func:`may_submit_any`,
+    :func:`may_review_any`, :func:`may_reopen_any`.
+Evidence files — invariant 12
+    :func:`may_download_evidence`.
+The year's end — invariant 9
+    :func:`may_close_years` (close, reopen, the board's year page and its PDF report).
+The plan (indicators' targets and baselines)
+    :func:`may_edit_plan`.
 
 The rules on top of Django's model permissions (which the roles' groups carry):
 - LAG editors and coordinators read their own LAG's records in every status and other LAGs'
@@ -14,10 +40,21 @@ The rules on top of Django's model permissions (which the roles' groups carry):
   coordinator left who did none of these, the secretariat approves or returns it instead.
 - The board and the secretariat read every LAG's records and write none of them.
 - A superuser acts as a coordinator of every LAG (and the four-eyes rule binds them too).
+- An approved record's evidence is public; any other record's evidence is for those who may read
+  the record. Another LAG's staff see only what the public sees.
+- The board and the secretariat close and reopen years; the secretariat writes the plan.
 
 The review rule is stated twice, for one record (``transition_refusal``) and as one query for lists
 (``awaiting_review``); ``tests/strategy/test_four_eyes.py`` checks that the two agree.
+
+Account administration (who may edit a superuser's account) stays in ``partners/admin.py``: the
+``partners`` app sits below ``strategy`` and may not import this module.
 """
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from django.db.models import BigIntegerField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
@@ -28,6 +65,43 @@ from partners.models import LAG, User
 
 from .workflow import Status
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import QuerySet
+    from django.db.models.expressions import Combinable
+
+    # ``request.user``: the portal's user, or Django's anonymous one.
+    AnyUser = User | AnonymousUser
+
+
+class UserWithLAG(Protocol):
+    """A user the rules found to work for a LAG (:func:`is_lag_staff`, :func:`is_coordinator`)."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def lag_id(self) -> int: ...
+
+
+class LAGRecord(Protocol):
+    """What the rules read of a LAG-owned workflow record (an activity or a measurement; the
+    ``indicators`` app's models cannot be named here, it sits above ``strategy``)."""
+
+    @property
+    def lag_id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def author_id(self) -> int | None: ...
+    @property
+    def changed_by_id(self) -> int | None: ...
+    @property
+    def submitted_by_id(self) -> int | None: ...
+    @property
+    def is_approved(self) -> bool: ...
+    def get_status_display(self) -> str: ...
+
+
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
 
 SUBMIT = "submit"
@@ -37,41 +111,42 @@ REOPEN = "reopen"
 TRANSITIONS = (SUBMIT, APPROVE, RETURN, REOPEN)
 
 
-def role_names(user):
+def role_names(user: AnyUser) -> frozenset[str]:
     """The user's role names, asked once per user object (a request reuses its user)."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     cached = getattr(user, "_ddkc_role_names", None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))
-        user._ddkc_role_names = cached
+        # the way Django's auth backend caches permissions (``_perm_cache``) on the user object
+        user._ddkc_role_names = cached  # type: ignore[attr-defined]
     return cached
 
 
-def is_lag_staff(user):
+def is_lag_staff(user: AnyUser) -> TypeGuard[UserWithLAG]:
     """An editor or coordinator attached to a LAG: the only people who write LAG records."""
     return bool(
         user.is_authenticated and user.lag_id and role_names(user) & {roles.EDITOR, roles.COORDINATOR}
     )
 
 
-def is_coordinator(user):
+def is_coordinator(user: AnyUser) -> TypeGuard[UserWithLAG]:
     return bool(user.is_authenticated and user.lag_id and roles.COORDINATOR in role_names(user))
 
 
-def is_superuser(user):
+def is_superuser(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
-def is_secretariat(user):
+def is_secretariat(user: AnyUser) -> bool:
     return roles.SECRETARIAT in role_names(user)
 
 
-def sees_all_lags(user):
+def sees_all_lags(user: AnyUser) -> bool:
     return is_superuser(user) or bool(role_names(user) & {roles.BOARD, roles.SECRETARIAT})
 
 
-def editable_lags(user):
+def editable_lags(user: AnyUser) -> QuerySet[LAG]:
     """The LAGs whose records the user may create or write."""
     if is_superuser(user):
         return LAG.objects.all()
@@ -80,12 +155,12 @@ def editable_lags(user):
     return LAG.objects.none()
 
 
-def owns(user, record):
+def owns(user: AnyUser, record: LAGRecord) -> bool:
     """The record belongs to a LAG the user writes for."""
     return is_superuser(user) or (is_lag_staff(user) and record.lag_id == user.lag_id)
 
 
-def visible(user, queryset):
+def visible(user: AnyUser, queryset: QuerySet[Any]) -> QuerySet[Any]:
     """The records of ``queryset`` the user may read."""
     if sees_all_lags(user):
         return queryset
@@ -94,7 +169,7 @@ def visible(user, queryset):
     return queryset.none()
 
 
-def can_view(user, record):
+def can_view(user: AnyUser, record: LAGRecord) -> bool:
     if sees_all_lags(user):
         return True
     if is_lag_staff(user):
@@ -102,7 +177,7 @@ def can_view(user, record):
     return False
 
 
-def locked_reason(record):
+def locked_reason(record: LAGRecord) -> str | None:
     """Why a record cannot be written whatever the user's role, or None.
 
     The single hook for rules such as "a closed year is read-only": every write path reaches it
@@ -113,7 +188,7 @@ def locked_reason(record):
     return locked_message(record)
 
 
-def can_add(user, lag=None):
+def can_add(user: AnyUser, lag: LAG | int | None = None) -> bool:
     """May the user create a record (for ``lag``, when given)?"""
     if is_superuser(user):
         return True
@@ -122,7 +197,7 @@ def can_add(user, lag=None):
     return lag is None or getattr(lag, "pk", lag) == user.lag_id
 
 
-def edit_refusal(user, record):
+def edit_refusal(user: AnyUser, record: LAGRecord) -> str | None:
     """Why the user may not change (or delete) the record's content, or None when they may."""
     # A closed year binds everyone, so it is the reason given first.
     locked = locked_reason(record)
@@ -139,16 +214,16 @@ def edit_refusal(user, record):
     return None
 
 
-def can_edit(user, record):
+def can_edit(user: AnyUser, record: LAGRecord) -> bool:
     return edit_refusal(user, record) is None
 
 
-def can_delete(user, record):
+def can_delete(user: AnyUser, record: LAGRecord) -> bool:
     """Only what may still be edited may be deleted: nothing submitted or approved disappears."""
     return can_edit(user, record)
 
 
-def transition_refusal(user, record, transition):
+def transition_refusal(user: AnyUser, record: LAGRecord, transition: str) -> str | None:
     """Why the user may not make this workflow transition on the record, or None when they may."""
     if transition == SUBMIT:
         if record.status not in EDITABLE_STATUSES:
@@ -174,7 +249,7 @@ def transition_refusal(user, record, transition):
 # --- review: four eyes --------------------------------------------------------------------------
 
 
-def involvement(user, record):
+def involvement(user: AnyUser, record: LAGRecord) -> str | None:
     """The four-eyes reason the user may not review the record (they authored, last changed or
     submitted it), or None."""
     if user.pk is None:
@@ -188,24 +263,26 @@ def involvement(user, record):
     return None
 
 
-def coordinators():
+def coordinators() -> QuerySet[User]:
     """Everyone who reviews as a LAG's coordinator: active staff accounts in the role, with a LAG."""
     return User.objects.filter(
         is_active=True, is_staff=True, lag__isnull=False, groups__name=roles.COORDINATOR
     )
 
 
-def independent_coordinators(record):
+def independent_coordinators(record: LAGRecord) -> QuerySet[User]:
     """The record's LAG's coordinators who did not author, last change or submit it: its reviewers."""
-    involved = {record.author_id, record.changed_by_id, record.submitted_by_id} - {None}
+    involved = {
+        pk for pk in (record.author_id, record.changed_by_id, record.submitted_by_id) if pk is not None
+    }
     return coordinators().filter(lag_id=record.lag_id).exclude(pk__in=involved)
 
 
-def _reviews_as_coordinator(user, record):
+def _reviews_as_coordinator(user: AnyUser, record: LAGRecord) -> bool:
     return is_superuser(user) or (is_coordinator(user) and record.lag_id == user.lag_id)
 
 
-def review_refusal(user, record):
+def review_refusal(user: AnyUser, record: LAGRecord) -> str | None:
     """Why the user may not approve or return the record, or None when they may."""
     as_coordinator = _reviews_as_coordinator(user, record)
     if not (as_coordinator or is_secretariat(user)):
@@ -230,7 +307,7 @@ def review_refusal(user, record):
     return locked_reason(record)
 
 
-def reviewers(record):
+def reviewers(record: LAGRecord) -> tuple[list[str], bool]:
     """Who reviews the record as it stands: ``(names of its independent coordinators, whether the
     secretariat does instead)`` — for the record page (one query)."""
     names = [
@@ -240,7 +317,9 @@ def reviewers(record):
     return names, not names
 
 
-def awaiting_review(user, queryset, closed_years=None):
+def awaiting_review(
+    user: AnyUser, queryset: QuerySet[Any], closed_years: Collection[int] | None = None
+) -> QuerySet[Any]:
     """The records of ``queryset`` the user may approve or return now, as one query whatever the number
     of records (the admin home's queue, the list's "waits for me" filter): ``review_refusal`` for
     many records. ``closed_years``: the years closed now, when the caller has read them already."""
@@ -255,12 +334,12 @@ def awaiting_review(user, queryset, closed_years=None):
         waiting = waiting.exclude(**{f"{model.year_lookup}__in": closed})
     if is_superuser(user):
         return waiting
-    allowed = Q(pk__in=[])
+    allowed: Q | Combinable = Q(pk__in=[])
     if is_coordinator(user):
         allowed |= Q(lag_id=user.lag_id)
     if is_secretariat(user):
         # NULL never equals anything in SQL: a record without an author excludes nobody.
-        def nobody_if_null(field):
+        def nobody_if_null(field: str) -> Coalesce:
             return Coalesce(OuterRef(field), Value(0), output_field=BigIntegerField())
 
         independent = (
@@ -274,35 +353,35 @@ def awaiting_review(user, queryset, closed_years=None):
     return waiting.filter(allowed)
 
 
-def can_transition(user, record, transition):
+def can_transition(user: AnyUser, record: LAGRecord, transition: str) -> bool:
     return transition_refusal(user, record, transition) is None
 
 
-def may_submit_any(user):
+def may_submit_any(user: AnyUser) -> bool:
     return is_superuser(user) or is_lag_staff(user)
 
 
-def may_review_any(user):
+def may_review_any(user: AnyUser) -> bool:
     return is_superuser(user) or is_coordinator(user) or is_secretariat(user)
 
 
-def reviews_only_as_secretariat(user):
+def reviews_only_as_secretariat(user: AnyUser) -> bool:
     """The user reviews only what the secretariat reviews (records whose LAG has no independent
     coordinator), never as a LAG's coordinator: their queue is the secretariat's."""
     return is_secretariat(user) and not (is_superuser(user) or is_coordinator(user))
 
 
-def may_reopen_any(user):
+def may_reopen_any(user: AnyUser) -> bool:
     return is_superuser(user) or is_coordinator(user)
 
 
-def may_close_years(user):
+def may_close_years(user: AnyUser) -> bool:
     """The board closes and reopens years; the secretariat runs the yearly cycle for it."""
     # role_names: asked once per request, however many admin pages and links ask this
     return is_superuser(user) or bool(role_names(user) & {roles.BOARD, roles.SECRETARIAT})
 
 
-def may_edit_plan(user):
+def may_edit_plan(user: AnyUser) -> bool:
     """The plan table (an indicator's targets and baselines) is written by whoever holds every one of
     their model permissions: the secretariat (its role carries them, ``partners.roles``) and superusers.
     Django caches a user's permissions on the user object, so asking again costs no query."""
@@ -313,7 +392,7 @@ def may_edit_plan(user):
     )
 
 
-def may_download_evidence(user, record):
+def may_download_evidence(user: AnyUser, record: LAGRecord) -> bool:
     """An evidence file (an activity's or a measurement's) of an approved record is public; any
     other is for those who may read the record (:func:`can_view`): its LAG's editors and
     coordinators, the board and the secretariat (invariant 12). A staff account of the LAG without
@@ -321,11 +400,11 @@ def may_download_evidence(user, record):
     return record.is_approved or can_view(user, record)
 
 
-def can_import(user):
+def can_import(user: AnyUser) -> bool:
     """Imports create and update records, so only those who write records import them."""
     return is_superuser(user) or is_lag_staff(user)
 
 
-def can_export(user):
+def can_export(user: AnyUser) -> bool:
     """Anyone who reads records may export what they read."""
     return is_superuser(user) or is_lag_staff(user) or sees_all_lags(user)
