@@ -12,11 +12,12 @@ Who is who
     :func:`is_coordinator`, :func:`is_secretariat`, :func:`is_superuser`, :func:`sees_all_lags`
     (the board, the secretariat, superusers).
 Reading a LAG's records (activities, measurements) — invariants 7 and 12
-    :func:`visible` (a queryset), :func:`can_view` (one record), :func:`can_export`.
+    :func:`visible` (a queryset), :func:`can_view` (one record), :func:`may_view` (an admin page),
+    :func:`can_export`.
 Writing them — invariant 7
     :func:`editable_lags`, :func:`owns`, :func:`can_add`, :func:`edit_refusal` / :func:`can_edit`,
-    :func:`can_delete`, :func:`can_import`; :func:`locked_reason` (a closed year binds everyone,
-    invariant 9).
+    :func:`can_delete`, :func:`can_import`; the admin's pages and parts: :func:`may_change`,
+    :func:`may_delete`; :func:`locked_reason` (a closed year binds everyone, invariant 9).
 The workflow's transitions and four eyes — invariant 8
     :func:`transition_refusal` / :func:`can_transition` (submit, approve, return, reopen),
     :func:`review_refusal`, :func:`involvement`, :func:`independent_coordinators`,
@@ -175,6 +176,25 @@ def can_view(user: AnyUser, record: LAGRecord) -> bool:
     if is_lag_staff(user):
         return record.lag_id == user.lag_id or record.status == Status.APPROVED
     return False
+
+
+def may_view(user: AnyUser, record: LAGRecord | None = None) -> bool:
+    """May the user read the record; without one (a list, an add page), the records :func:`visible`
+    leaves them decide, and Django's model permission whether the page opens at all."""
+    return record is None or can_view(user, record)
+
+
+def may_change(user: AnyUser, record: LAGRecord | None = None) -> bool:
+    """May the user change the record (and its funding lines and evidence: they are writable exactly
+    when it is); without one, whether they write any record at all (lists offer change links, an add
+    page offers the parts)."""
+    return can_add(user) if record is None else can_edit(user, record)
+
+
+def may_delete(user: AnyUser, record: LAGRecord | None = None) -> bool:
+    """May the user delete the record; without one, whether they write any record at all (lists offer
+    the delete action)."""
+    return can_add(user) if record is None else can_delete(user, record)
 
 
 def locked_reason(record: LAGRecord) -> str | None:

@@ -62,26 +62,16 @@ class WorkflowAdmin(
         return permissions.visible(request.user, super().get_queryset(request))
 
     def has_view_permission(self, request, obj=None):
-        if obj is not None and not permissions.can_view(request.user, obj):
-            return False
-        return super().has_view_permission(request, obj)
+        return permissions.may_view(request.user, obj) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request):
         return permissions.can_add(request.user) and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        if obj is None:
-            allowed = permissions.can_add(request.user)  # writes some records: lists offer links
-        else:
-            allowed = permissions.can_edit(request.user, obj)
-        return allowed and super().has_change_permission(request, obj)
+        return permissions.may_change(request.user, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is None:
-            allowed = permissions.can_add(request.user)
-        else:
-            allowed = permissions.can_delete(request.user, obj)
-        return allowed and super().has_delete_permission(request, obj)
+        return permissions.may_delete(request.user, obj) and super().has_delete_permission(request, obj)
 
     def has_import_permission(self, request):
         return permissions.can_import(request.user) and self.has_add_permission(request)

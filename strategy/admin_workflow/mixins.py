@@ -20,26 +20,16 @@ class LAGOwnedInlineMixin:
     """An inline of a workflow record (funding lines, evidence) is writable exactly when its parent is."""
 
     def has_add_permission(self, request, obj=None):
-        if obj is None:
-            allowed = permissions.can_add(request.user)
-        else:
-            allowed = permissions.can_edit(request.user, obj)
-        return allowed and super().has_add_permission(request, obj)
+        return permissions.may_change(request.user, obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and not permissions.can_edit(request.user, obj):
-            return False
-        return super().has_change_permission(request, obj)
+        return permissions.may_change(request.user, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and not permissions.can_edit(request.user, obj):
-            return False
-        return super().has_delete_permission(request, obj)
+        return permissions.may_change(request.user, obj) and super().has_delete_permission(request, obj)
 
     def has_view_permission(self, request, obj=None):
-        if obj is not None and not permissions.can_view(request.user, obj):
-            return False
-        return super().has_view_permission(request, obj)
+        return permissions.may_view(request.user, obj) and super().has_view_permission(request, obj)
 
 
 class HistoryContextHelper(HistoricalRecordContextHelper):
