@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -113,7 +113,11 @@ def is_locked(obj: object) -> bool:
     return bool(years & closed_years())
 
 
-class YearLockedQuerySet(models.QuerySet["YearLocked"]):
+# Generic in its model, so Baseline.objects.filter(…) is typed as baselines, not as any year-locked model.
+_Locked = TypeVar("_Locked", bound="YearLocked")
+
+
+class YearLockedQuerySet(models.QuerySet[_Locked]):
     def update(self, **kwargs: Any) -> int:
         lookup = self.model.year_lookup
         ensure_open(*self.order_by().values_list(lookup, flat=True).distinct())

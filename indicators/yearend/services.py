@@ -134,7 +134,7 @@ def reopen_year(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Gadu var atvērt tikai, norādot iemeslu."))
-    closure = YearClosure.objects.in_force().select_for_update().filter(year=year).first()
+    closure: YearClosure | None = YearClosure.objects.in_force().select_for_update().filter(year=year).first()
     if closure is None:
         raise ValidationError(_("%(year)s. gads nav slēgts.") % {"year": year})
     closure.reopened_by = by
