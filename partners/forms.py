@@ -17,7 +17,8 @@ from decimal import Decimal
 from django import forms
 from django.db import models
 
-from .numbers import format_decimal, parse_decimal
+from .formats import format_decimal
+from .numbers import parse_decimal
 
 
 class LatvianNumberInput(forms.TextInput):

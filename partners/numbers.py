@@ -41,8 +41,9 @@ number as an integral Decimal when ``decimal_places`` is 0). A refusal is a
 and shows how to write the number; its code is ``invalid_number``, ``ambiguous_number``,
 ``too_many_decimals`` or ``number_too_large``.
 
-:func:`format_decimal` writes a number the way the admin shows it (no-break spaces between thousands,
-a decimal comma): what it writes, :func:`parse_decimal` reads back as the same value.
+Writing numbers is :mod:`partners.formats`'s: its :func:`~partners.formats.format_decimal` writes a
+number the way the admin's inputs show it, and what it writes :func:`parse_decimal` reads back as the same
+value.
 """
 
 import re
@@ -218,21 +219,3 @@ def parse_decimal(value, *, decimal_places=2):
     if len(whole.lstrip("0")) > len(str(LARGEST)):
         raise _too_large(value)  # before Decimal() is asked to read thousands of digits
     return _checked(Decimal(f"{sign}{whole}.{fraction or '0'}"), value, decimal_places)
-
-
-def format_decimal(value, *, decimal_places=2):
-    """A number the way the admin shows it and :func:`parse_decimal` reads back: no-break spaces
-    between thousands and a decimal comma (``1 234,50``). It shows at least ``decimal_places``
-    places and never rounds away a digit the value has."""
-    number = Decimal(value)
-    exact = number.quantize(Decimal(1).scaleb(-decimal_places))
-    if exact == number:
-        number = exact
-    sign = "-" if number.is_signed() and number != 0 else ""
-    whole, _point, fraction = f"{abs(number):f}".partition(".")
-    groups = []
-    while len(whole) > 3:
-        whole, group = whole[:-3], whole[-3:]
-        groups.insert(0, group)
-    text = NBSP.join([whole, *groups])
-    return f"{sign}{text},{fraction}" if fraction else f"{sign}{text}"

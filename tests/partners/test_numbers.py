@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from partners.formats import format_decimal
 from partners.forms import LatvianDecimalField, LatvianIntegerField
-from partners.numbers import format_decimal, parse_decimal
+from partners.numbers import parse_decimal
 
 NBSP, NNBSP, THIN = "\u00a0", "\u202f", "\u2009"
 
