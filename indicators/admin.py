@@ -5,13 +5,13 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from partners import formats
 from partners.forms import LatvianDecimalField, LatvianNumberInput, TypedNumbersAdminMixin
 from partners.models import LAG
 from strategy import permissions
@@ -341,12 +341,12 @@ class MeasurementAdmin(WorkflowAdmin, admin.ModelAdmin):
     def share_display(self, obj):
         if obj is None or obj.share is None:
             return "—"
-        return f"{number_format(obj.share, 1)} % ({number_format(obj.numerator, 0)} / {number_format(obj.denominator, 0)})"
+        return f"{formats.number(obj.share, 1)} % ({formats.number(obj.numerator)} / {formats.number(obj.denominator)})"
 
     @admin.display(description=gettext_lazy("vērtība"))
     def shown_value(self, obj):
         if obj.rating is not None:
             return _("vērtējums %(rating)s/5") % {"rating": obj.rating}
         if obj.share is not None:
-            return f"{number_format(obj.share, 1)} %"
-        return number_format(obj.value, 2) if obj.value is not None else "—"
+            return f"{formats.number(obj.share, 1)} %"
+        return formats.number(obj.value, 2) if obj.value is not None else "—"

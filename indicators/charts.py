@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .templatetags.figures import format_value
+from partners import formats
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 70, 10, 12, 34
@@ -46,7 +46,7 @@ def bar_chart(*, title, indicator, years, groups):
                     "width": round(bar_w - 1, 1),
                     "height": round(height, 1),
                     "group": g,
-                    "label": f"{label} {figure.year}: {format_value(figure.actual, indicator)}",
+                    "label": f"{label} {figure.year}: {formats.figure(figure.actual, indicator)}",
                 }
             )
             if g == 0 and figure.target is not None:
@@ -57,7 +57,7 @@ def bar_chart(*, title, indicator, years, groups):
     ticks = [
         {
             "y": round(TOP + plot_h - Decimal(plot_h) * part, 1),
-            "label": format_value(top * part, indicator, False),
+            "label": formats.figure(top * part, indicator, with_unit=False),
         }
         for part in (Decimal(0), Decimal("0.5"), Decimal(1))
     ]
@@ -68,9 +68,9 @@ def bar_chart(*, title, indicator, years, groups):
     if known:
         summary = _("%(group)s: no %(first)s (%(y1)s) līdz %(last)s (%(y2)s).") % {
             "group": first_label,
-            "first": format_value(known[0].actual, indicator),
+            "first": formats.figure(known[0].actual, indicator),
             "y1": known[0].year,
-            "last": format_value(known[-1].actual, indicator),
+            "last": formats.figure(known[-1].actual, indicator),
             "y2": known[-1].year,
         }
     else:

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
+from partners import formats
 from partners.models import TerritoryUnit
 from partners.spreadsheets import neutralise
 from strategy.models import Activity
@@ -80,18 +81,6 @@ DATASETS = {
 }
 
 
-def _plain(value):
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return (
-            str(value.quantize(Decimal("0.0001")).normalize())
-            if value != value.to_integral()
-            else str(int(value))
-        )
-    return value
-
-
 def figure_rows(strategy, engine=None):
     engine = engine or ProgressEngine(strategy)
     for indicator in engine.indicators:
@@ -105,12 +94,12 @@ def figure_rows(strategy, engine=None):
                     "lag": lag.slug if lag else "",
                     "year": year if year is not None else "",
                     "period": f"{f.years[0]}–{f.years[-1]}" if len(f.years) > 1 else str(f.years[0]),
-                    "actual": _plain(f.actual),
-                    "numerator": _plain(f.numerator),
-                    "denominator": _plain(f.denominator),
-                    "baseline": _plain(f.baseline),
-                    "target": _plain(f.target),
-                    "progress": _plain(f.progress),
+                    "actual": formats.plain(f.actual),
+                    "numerator": formats.plain(f.numerator),
+                    "denominator": formats.plain(f.denominator),
+                    "baseline": formats.plain(f.baseline),
+                    "target": formats.plain(f.target),
+                    "progress": formats.plain(f.progress),
                     "status": f.status,
                     "aggregation": f.aggregation,
                     "last_update": f.last_update.isoformat() if f.last_update else None,
@@ -139,7 +128,7 @@ def activity_rows(strategy):
             "participants_total": a.participants_total,
             "participants_youth": a.participants_youth,
             "participants_vulnerable": a.participants_vulnerable,
-            "funding_eur": _plain(sum((line.amount for line in a.funding_lines.all()), Decimal(0))),
+            "funding_eur": formats.plain(sum((line.amount for line in a.funding_lines.all()), Decimal(0))),
         }
 
 

@@ -9,11 +9,11 @@ refused with the stored measurement's id, so that a value is never replaced by a
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils import formats
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partners import formats
 from partners.models import Municipality
 from strategy.importing.resources import Column, LAGRecordResource, lag_column, status_column
 from strategy.importing.template import GENERAL_NOTES
@@ -273,7 +273,7 @@ class MeasurementResource(LAGRecordResource):
 
 
 def amount(value):
-    return formats.number_format(value, 2, force_grouping=True)
+    return formats.number(value, 2)
 
 
 def show_value(measurement):

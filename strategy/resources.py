@@ -1,10 +1,11 @@
 """Activities in spreadsheets: the columns, their natural keys and what the import template says."""
 
-from django.utils import formats
+from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partners import formats
 from partners.models import Municipality, TerritoryUnit
 
 from . import permissions, tallies
@@ -396,9 +397,7 @@ class ActivityResource(LAGRecordResource):
     def show_funding(self, activity):
         amounts = [(source, self.extra(activity, f"funding_{source.value}")) for source in FundingLine.Source]
         return "; ".join(
-            f"{source.label} {formats.number_format(amount, 2, force_grouping=True)}"
-            for source, amount in amounts
-            if amount is not None
+            f"{source.label} {formats.number(amount, 2)}" for source, amount in amounts if amount is not None
         )
 
     # writes ----------------------------------------------------------------------------------
@@ -481,7 +480,7 @@ class ActivityResource(LAGRecordResource):
 
 def show_dates(activity):
     def day(value):
-        return formats.date_format(value, "d.m.Y") if value else ""
+        return date_format(value, "d.m.Y") if value else ""
 
     if activity.end_date and activity.end_date != activity.start_date:
         return f"{day(activity.start_date)}–{day(activity.end_date)}"

@@ -1,12 +1,8 @@
 """Number formatting for the annual report's plain counts (the figures use ``figures``)."""
 
-from decimal import Decimal
-
 from django import template
-from django.utils import formats
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
+
+from partners import formats
 
 register = template.Library()
 
@@ -15,17 +11,13 @@ register = template.Library()
 def num(value, decimals=0):
     """A count or amount in the page's number format; a missing value is "no data", never 0."""
     if value is None or value == "":
-        return format_html('<span class="no-data">{}</span>', _("nav datu"))
-    return formats.number_format(Decimal(value), int(decimals), use_l10n=True, force_grouping=True)
+        return formats.no_data()
+    return formats.number(value, int(decimals))
 
 
 @register.filter
 def unit_may_wrap(text):
-    """A narrow PDF table cell may put the unit of a long amount on the next line ("342 944,24 / EUR")
-    instead of running into the next column; the web pages keep number and unit together."""
-    if isinstance(text, SafeString):
-        return text  # the "no data" marker: nothing to wrap
-    return text.replace("\xa0EUR", " EUR")
+    return formats.unit_may_wrap(text)
 
 
 @register.filter

@@ -1,15 +1,12 @@
 """Template helpers every page uses: bilingual fields with a visible fallback marker, money, and a
 date after a verb."""
 
-from decimal import Decimal
-
 from django import template
-from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from partners import latvian
+from partners import formats, latvian
 
 register = template.Library()
 
@@ -35,9 +32,13 @@ def tr(obj, field):
 @register.filter
 def eur(value):
     """2 899 408,11 EUR on Latvian pages, 2,899,408.11 EUR on English ones; nothing becomes 0."""
-    if value is None or value == "":
-        return ""
-    return f"{formats.number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)} EUR"
+    return formats.money(value)
+
+
+@register.simple_tag
+def no_data():
+    """The "no data" marker, never 0 (invariant 4)."""
+    return formats.no_data()
 
 
 @register.filter(expects_localtime=True)

@@ -8,10 +8,11 @@ import openpyxl
 import tablib
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from import_export.formats import base_formats
+
+from partners import formats
 
 from .widgets import is_blank
 
@@ -26,7 +27,7 @@ class FileReadError(ValueError):
 
 def grouped(value):
     """A count in a message, grouped the Latvian way: 1 048 576."""
-    return formats.number_format(value, force_grouping=True)
+    return formats.number(value)
 
 
 def refuse_size(size):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import widgets
 
+from partners import formats
 from partners.numbers import LARGEST, parse_decimal
 from partners.spreadsheets import restore
 
@@ -44,7 +45,7 @@ class LatvianDecimalWidget(widgets.Widget):
             return "" if not kwargs.get("force_native_type") else None
         if kwargs.get("force_native_type"):
             return value
-        return f"{value:f}".replace(".", ",")
+        return formats.typed(value)
 
 
 class LatvianIntegerWidget(LatvianDecimalWidget):

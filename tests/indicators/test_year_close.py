@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from indicators.models import Indicator, YearSnapshot, YearSummary
-from indicators.templatetags.figures import format_value
 from indicators.yearend.services import close_year
 from indicators.yearend.snapshot import year_data
 from partners import roles
+from partners.formats import figure as format_value
 from partners.models import LAG
 from strategy.models import ActivityType, YearClosure
 from strategy.workflow import Status
