@@ -1,34 +1,11 @@
-"""Formatting of engine figures: Latvian or English number formats, and "no data" — never 0 (invariant 4)."""
+"""An engine figure's progress bar and status badge (its numbers are written by the ``portal`` filters)."""
 
 from django import template
 from django.utils.translation import gettext as _
 
-from partners import formats
+from partners.formats import years_label
 
 register = template.Library()
-
-
-@register.filter
-def value(amount, indicator):
-    """A figure's value with its unit, or a visible "no data"."""
-    return formats.figure(amount, indicator) or formats.no_data()
-
-
-@register.filter
-def plain(amount, indicator):
-    """The number without the unit (tables whose header names the unit); "no data" when missing."""
-    return formats.figure(amount, indicator, with_unit=False) or formats.no_data()
-
-
-@register.filter
-def year(value):
-    """A year is a label, never grouped: 2024, not 2 024."""
-    return formats.year(value)
-
-
-@register.filter
-def years_label(years):
-    return formats.years_label(years)
 
 
 @register.inclusion_tag("includes/progress_bar.html")

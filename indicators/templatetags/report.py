@@ -1,23 +1,8 @@
-"""Number formatting for the annual report's plain counts (the figures use ``figures``)."""
+"""The annual report's tags: a figure's year state, and the PDF's page-margin strings."""
 
 from django import template
 
-from partners import formats
-
 register = template.Library()
-
-
-@register.filter
-def num(value, decimals=0):
-    """A count or amount in the page's number format; a missing value is "no data", never 0."""
-    if value is None or value == "":
-        return formats.no_data()
-    return formats.number(value, int(decimals))
-
-
-@register.filter
-def unit_may_wrap(text):
-    return formats.unit_may_wrap(text)
 
 
 @register.filter

@@ -1,4 +1,5 @@
-"""Template helpers every page uses: bilingual fields with a visible fallback marker, money, and a
+"""Template helpers every page uses: bilingual fields with a visible fallback marker, numbers (thin
+filters over :mod:`partners.formats`: money, an indicator's figure, counts, years, "no data"), and a
 date after a verb."""
 
 from django import template
@@ -39,6 +40,42 @@ def eur(value):
 def no_data():
     """The "no data" marker, never 0 (invariant 4)."""
     return formats.no_data()
+
+
+@register.filter
+def value(amount, indicator):
+    """A figure's value with its unit, or a visible "no data"."""
+    return formats.figure(amount, indicator) or formats.no_data()
+
+
+@register.filter
+def plain(amount, indicator):
+    """The number without the unit (tables whose header names the unit); "no data" when missing."""
+    return formats.figure(amount, indicator, with_unit=False) or formats.no_data()
+
+
+@register.filter
+def year(value):
+    """A year is a label, never grouped: 2024, not 2 024."""
+    return formats.year(value)
+
+
+@register.filter
+def years_label(years):
+    return formats.years_label(years)
+
+
+@register.filter
+def num(value, decimals=0):
+    """A count or amount in the page's number format; a missing value is "no data", never 0."""
+    if value is None or value == "":
+        return formats.no_data()
+    return formats.number(value, int(decimals))
+
+
+@register.filter
+def unit_may_wrap(text):
+    return formats.unit_may_wrap(text)
 
 
 @register.filter(expects_localtime=True)
