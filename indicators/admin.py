@@ -299,9 +299,7 @@ class MeasurementForm(VersionedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "indicator" in self.fields:
-            self.fields["indicator"].queryset = Indicator.objects.exclude(
-                source=Indicator.Source.ACTIVITIES
-            ).select_related("strategy")
+            self.fields["indicator"].queryset = Indicator.objects.entered().select_related("strategy")
             self.fields["indicator"].help_text = _(
                 "Skaitlim — «vērtība»; īpatsvaram (%) — skaitītājs un saucējs (procentus aprēķina portāls); "
                 "kvalitatīvam rādītājam — apraksts un vērtējums."
@@ -321,9 +319,9 @@ class MeasurementAdmin(WorkflowAdmin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             values = ["value", "numerator", "denominator", "narrative", "rating"]
-        elif obj.indicator.source == Indicator.Source.QUALITATIVE:
+        elif obj.indicator.value_kind == Indicator.ValueKind.RATING:
             values = ["narrative", "rating"]
-        elif obj.indicator.is_share:
+        elif obj.indicator.value_kind == Indicator.ValueKind.SHARE:
             values = ["numerator", "denominator", "share_display"]
         else:
             values = ["value"]

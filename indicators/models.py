@@ -1,3 +1,5 @@
+import enum
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -14,6 +16,10 @@ from strategy.year_lock import YearLocked, YearLockedQuerySet
 class IndicatorQuerySet(models.QuerySet):
     def get_by_natural_key(self, strategy_slug, code):
         return self.get(strategy__slug=strategy_slug, code=code)
+
+    def entered(self):
+        """The indicators whose values staff enter as measurements (not computed from activities)."""
+        return self.exclude(source=Indicator.Source.ACTIVITIES)
 
 
 class Indicator(models.Model):
@@ -47,6 +53,13 @@ class Indicator(models.Model):
         YOUTH_SHARE = "youth_share", _("jauniešu (13–30 g.) īpatsvars dalībniekos")
         VULNERABLE = "vulnerable", _("mazaizsargāto dalībnieku skaits")
         FUNDING = "funding", _("piesaistītais finansējums")
+
+    class ValueKind(enum.StrEnum):
+        """What a value of the indicator is: a rating, a share or a number (:attr:`value_kind`)."""
+
+        RATING = "rating"  # qualitative: a yearly narrative and a rating 1–5
+        SHARE = "share"  # a numerator and a denominator; the share (%) is computed, never typed
+        NUMBER = "number"  # one value
 
     class Frequency(models.TextChoices):
         ANNUAL = "annual", _("reizi gadā")
@@ -124,8 +137,19 @@ class Indicator(models.Model):
     natural_key.dependencies = ["strategy.strategy"]
 
     @property
-    def is_share(self):
-        return self.unit == self.Unit.PERCENT
+    def is_computed(self) -> bool:
+        """Computed from approved activities by its rule: nobody enters its values."""
+        return self.source == self.Source.ACTIVITIES
+
+    @property
+    def value_kind(self) -> "Indicator.ValueKind":
+        """What a value of it is — the one place that says so for the measurement's validation, the
+        admin's fields, the import, the progress engine's aggregation and the demonstration data."""
+        if self.source == self.Source.QUALITATIVE:
+            return self.ValueKind.RATING
+        if self.unit == self.Unit.PERCENT:
+            return self.ValueKind.SHARE
+        return self.ValueKind.NUMBER
 
 
 class PlanValue(models.Model):
@@ -343,11 +367,11 @@ class Measurement(YearLocked, WorkflowRecord):
                 if getattr(self, field) not in (None, ""):
                     errors.setdefault(field, message)
 
-        if indicator.source == Indicator.Source.ACTIVITIES:
+        if indicator.is_computed:
             errors["indicator"] = _(
                 "Rādītāju %(code)s aprēķina no apstiprinātajām aktivitātēm; tā vērtības neievada."
             ) % {"code": indicator.code}
-        elif indicator.source == Indicator.Source.QUALITATIVE:
+        elif indicator.value_kind == Indicator.ValueKind.RATING:
             require("narrative", message=_("Kvalitatīvam rādītājam jāapraksta gada situācija."))
             require("rating", message=_("Kvalitatīvam rādītājam jānorāda vērtējums no 1 līdz 5."))
             forbid(
@@ -356,7 +380,7 @@ class Measurement(YearLocked, WorkflowRecord):
                 "denominator",
                 message=_("Kvalitatīvam rādītājam skaitlisku vērtību neievada: aprakstiet un novērtējiet."),
             )
-        elif indicator.is_share:
+        elif indicator.value_kind == Indicator.ValueKind.SHARE:
             require(
                 "numerator",
                 "denominator",

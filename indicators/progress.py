@@ -103,13 +103,11 @@ ACTIVITY_RULE_FIELDS: dict[str, str] = {
 
 
 def aggregation_for(indicator: Indicator) -> Aggregation:
-    if indicator.source == Indicator.Source.QUALITATIVE:
+    if indicator.value_kind == Indicator.ValueKind.RATING:
         return Aggregation.RATING
-    if indicator.is_share:
+    if indicator.value_kind == Indicator.ValueKind.SHARE:
         return Aggregation.SHARE
-    if indicator.source == Indicator.Source.REPORTED:
-        return Aggregation.LATEST
-    return Aggregation.SUM
+    return Aggregation.SUM if indicator.is_computed else Aggregation.LATEST
 
 
 def _dec(value: Decimal | int | str | None) -> Decimal | None:
@@ -302,7 +300,7 @@ class ProgressEngine:
 
         self.cells: dict[tuple[int, int, int], Cell] = {}  # (indicator_id, lag_id, year) -> Cell
         for indicator in self.indicators:
-            if indicator.source != Indicator.Source.ACTIVITIES:
+            if not indicator.is_computed:
                 continue
             types = types_of[indicator.pk]
             for lag_id, year in self.active_lag_years:
@@ -647,7 +645,7 @@ class YearBreakdown:
         annual = [
             i
             for i in self.engine.indicators
-            if i.source != Indicator.Source.ACTIVITIES and i.frequency == Indicator.Frequency.ANNUAL
+            if not i.is_computed and i.frequency == Indicator.Frequency.ANNUAL
         ]
         kinds = [f"{kind}_{status}" for kind in ("activities", "measurements") for status in open_statuses]
         return [

@@ -156,7 +156,7 @@ class MeasurementResource(LAGRecordResource):
         indicator = self.indicators.get(normalise(value))
         if indicator is None:
             raise ValueError(_("Nav rādītāja ar kodu «%(value)s».") % {"value": value})
-        if indicator.source == Indicator.Source.ACTIVITIES:
+        if indicator.is_computed:
             raise ValueError(
                 _("Rādītāju %(code)s aprēķina no aktivitātēm; tā vērtības neimportē.")
                 % {"code": indicator.code}
@@ -262,7 +262,7 @@ class MeasurementResource(LAGRecordResource):
 
     def value_lists(self):
         strategy = Strategy.objects.current()
-        indicators = Indicator.objects.filter(strategy=strategy).exclude(source=Indicator.Source.ACTIVITIES)
+        indicators = Indicator.objects.filter(strategy=strategy).entered()
         return [
             (
                 _("Rādītāji"),
@@ -301,8 +301,8 @@ def show_value(measurement):
 
 
 def _what_to_enter(indicator):
-    if indicator.source == Indicator.Source.QUALITATIVE:
+    if indicator.value_kind == Indicator.ValueKind.RATING:
         return _("apraksts un vērtējums (1–5)")
-    if indicator.is_share:
+    if indicator.value_kind == Indicator.ValueKind.SHARE:
         return _("skaitītājs un saucējs")
     return _("vērtība")

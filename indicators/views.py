@@ -135,7 +135,7 @@ def records(request, code):
     engine = ProgressEngine(strategy)
     figure = engine.figure(indicator, lag, year)
     context = {"strategy": strategy, "indicator": indicator, "lag": lag, "year": year, "figure": figure}
-    if indicator.source == Indicator.Source.ACTIVITIES:
+    if indicator.is_computed:
         first, last = (year, year) if year is not None else (strategy.period_start, engine.through_year)
         lookups = {"activity_type__in": indicator.activity_types.all(), **({"lag": lag} if lag else {})}
         activities = Activity.objects.approved().filter(

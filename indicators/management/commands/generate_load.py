@@ -181,11 +181,7 @@ class Command(BaseCommand):
     @staticmethod
     def measurements(strategy, years, seed):
         """One approved value for each reported or qualitative indicator × LAG × year that has none."""
-        indicators = list(
-            Indicator.objects.filter(strategy=strategy)
-            .exclude(source=Indicator.Source.ACTIVITIES)
-            .order_by("order", "code")
-        )
+        indicators = list(Indicator.objects.filter(strategy=strategy).entered().order_by("order", "code"))
         taken = set(
             Measurement.objects.filter(indicator__in=indicators, year__in=years).values_list(
                 "indicator_id", "lag_id", "year"
@@ -199,12 +195,12 @@ class Command(BaseCommand):
                     draw = rng.random()
                     if (indicator.pk, lag.pk, year) in taken:
                         continue
-                    if indicator.source == Indicator.Source.QUALITATIVE:
+                    if indicator.value_kind == Indicator.ValueKind.RATING:
                         fields = {
                             "narrative": "Sintētisks apraksts slodzes testam.",
                             "rating": 1 + int(draw * 5),
                         }
-                    elif indicator.is_share:
+                    elif indicator.value_kind == Indicator.ValueKind.SHARE:
                         respondents = 150 + int(draw * 250)
                         fields = {
                             "numerator": Decimal(round(respondents * (0.2 + draw / 5))),

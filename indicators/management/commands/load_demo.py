@@ -350,22 +350,22 @@ class Command(BaseCommand):
 
     def measurements(self, rng, strategy, editors, coordinators):
         measurement_ct = ContentType.objects.get_for_model(Measurement)
-        indicators = Indicator.objects.filter(strategy=strategy).exclude(source=Indicator.Source.ACTIVITIES)
+        indicators = Indicator.objects.filter(strategy=strategy).entered()
         for indicator in indicators:
             for lag in LAG.objects.all():
                 members = rng.randint(40, 90)
                 share = rng.uniform(0.18, 0.35)
                 for year in YEARS:
-                    if indicator.source == Indicator.Source.REPORTED and rng.random() < 0.08:
+                    if indicator.value_kind != Indicator.ValueKind.RATING and rng.random() < 0.08:
                         continue  # a LAG that did not report: completeness shows it
                     fields = {}
-                    if indicator.source == Indicator.Source.QUALITATIVE:
+                    if indicator.value_kind == Indicator.ValueKind.RATING:
                         fields = {
                             "narrative": "Demonstrācija: VRG piedalījās jaunās vietējās attīstības stratēģijas "
                             "sagatavošanā un sabiedrības iesaistes sanāksmēs.",
                             "rating": min(5, 2 + (year - 2020) // 2 + rng.randint(0, 1)),
                         }
-                    elif indicator.unit == Indicator.Unit.PERCENT:
+                    elif indicator.value_kind == Indicator.ValueKind.SHARE:
                         respondents = rng.randint(150, 400)
                         share = min(0.9, share + rng.uniform(-0.01, 0.03))
                         fields = {
@@ -420,14 +420,14 @@ class Command(BaseCommand):
                 )
                 if first is None:
                     continue  # no records in this scope: no plan either
-                base, pace = Command.plan_shape(rng, indicator.unit, first)
+                base, pace = Command.plan_shape(rng, indicator, first)
                 baselines.append(Baseline(indicator=indicator, lag=lag, year=2019, value=base, is_demo=True))
                 targets.extend(
                     Target(
                         indicator=indicator,
                         lag=lag,
                         year=year,
-                        value=Command.planned(indicator.unit, base, pace, year - 2019),
+                        value=Command.planned(indicator, base, pace, year - 2019),
                         is_demo=True,
                     )
                     for year in strategy.years
@@ -436,22 +436,22 @@ class Command(BaseCommand):
         Target.objects.bulk_create(targets)
 
     @staticmethod
-    def plan_shape(rng, unit, first):
+    def plan_shape(rng, indicator, first):
         """A 2019 baseline a little under the first recorded value, and the yearly pace planned."""
-        if unit == Indicator.Unit.RATING:
+        if indicator.value_kind == Indicator.ValueKind.RATING:
             return Decimal(2), None
-        if unit == Indicator.Unit.PERCENT:
+        if indicator.value_kind == Indicator.ValueKind.SHARE:
             return max(Decimal(0), first - 1).quantize(Decimal("0.1")), Decimal(
                 str(round(rng.uniform(0.5, 2.5), 1))
             )
-        if unit == Indicator.Unit.MEMBERS:
+        if indicator.unit == Indicator.Unit.MEMBERS:
             return max(Decimal(0), first - 2).quantize(Decimal(1)), Decimal(rng.randint(1, 4))
         return (first * Decimal("0.9")).quantize(Decimal(1)), Decimal(str(round(rng.uniform(0.06, 0.16), 2)))
 
     @staticmethod
-    def planned(unit, base, pace, years):
-        if unit == Indicator.Unit.RATING:
+    def planned(indicator, base, pace, years):
+        if indicator.value_kind == Indicator.ValueKind.RATING:
             return min(Decimal(5), base + Decimal(years // 2))
-        if unit in (Indicator.Unit.PERCENT, Indicator.Unit.MEMBERS):
+        if indicator.value_kind == Indicator.ValueKind.SHARE or indicator.unit == Indicator.Unit.MEMBERS:
             return base + pace * years
         return (base * (1 + pace * years)).quantize(Decimal(1))
