@@ -106,7 +106,7 @@ def format_decimal(value: Number, *, decimal_places: int = 2) -> str:
         amount = exact
     sign = "-" if amount.is_signed() and amount != 0 else ""
     whole, _point, fraction = f"{abs(amount):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         whole, group = whole[:-3], whole[-3:]
         groups.insert(0, group)
