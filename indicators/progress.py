@@ -59,6 +59,12 @@ Combined = tuple[Decimal | None, Decimal | None, Decimal | None, datetime | None
 ON_TRACK_FROM = Decimal("0.9")
 AT_RISK_FROM = Decimal("0.6")
 
+
+def thresholds() -> dict[str, int]:
+    """The status thresholds in percent, as the method note of the pages and the PDF states them."""
+    return {"on_track": int(ON_TRACK_FROM * 100), "at_risk": int(AT_RISK_FROM * 100)}
+
+
 FORMULA = _("progress = (faktiskā vērtība − bāzes vērtība) / (mērķa vērtība − bāzes vērtība)")
 
 

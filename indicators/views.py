@@ -16,11 +16,7 @@ from strategy.shortcuts import YEAR_RANGE, int_or_none, strategy_or_404
 from . import opendata
 from .charts import bar_chart, sparkline
 from .models import Indicator, Measurement
-from .progress import AT_RISK_FROM, EXPLANATIONS, FORMULA, ON_TRACK_FROM, ProgressEngine, Status
-
-
-def _thresholds():
-    return {"on_track": int(ON_TRACK_FROM * 100), "at_risk": int(AT_RISK_FROM * 100)}
+from .progress import EXPLANATIONS, FORMULA, ProgressEngine, Status, thresholds
 
 
 @public_page
@@ -51,7 +47,7 @@ def priority_detail(request, number):
         "figures": engine.for_priority(priority),
         "activities": Activity.objects.approved().filter(priorities=priority).for_list()[:10],
         "activity_count": Activity.objects.approved().filter(priorities=priority).count(),
-        "thresholds": _thresholds(),
+        "thresholds": thresholds(),
     }
     return render(request, "indicators/priority_detail.html", context)
 
@@ -81,7 +77,7 @@ def dashboard(request):
         "selected_year": year,
         "cumulative_years": engine.cumulative_years(),
         "formula": FORMULA,
-        "thresholds": _thresholds(),
+        "thresholds": thresholds(),
         "last_update": engine.last_update(),
         "statuses": Status,
     }
@@ -115,7 +111,7 @@ def indicator_detail(request, code):
         "lags": engine.lags,
         "explanation": EXPLANATIONS[engine.figure(indicator).aggregation],
         "formula": FORMULA,
-        "thresholds": _thresholds(),
+        "thresholds": thresholds(),
         "last_update": engine.last_update(indicator),
         "activity_types": indicator.activity_types.all(),
     }
@@ -179,7 +175,7 @@ def lag_detail(request, slug):
         "contributions": contributions,
         "activities": Activity.objects.approved().filter(lag=lag).for_list()[:10],
         "cumulative_years": engine.cumulative_years(),
-        "thresholds": _thresholds(),
+        "thresholds": thresholds(),
     }
     return render(request, "indicators/lag_detail.html", context)
 

@@ -25,7 +25,7 @@ from strategy.models import FundingLine, Strategy
 
 from ..charts import bar_chart
 from ..models import Report
-from ..progress import AT_RISK_FROM, EXPLANATIONS, FORMULA, ON_TRACK_FROM, Figure
+from ..progress import EXPLANATIONS, FORMULA, Figure, thresholds
 from .services import latest_snapshot
 from .snapshot import JOINT, year_data
 
@@ -181,7 +181,7 @@ def build_context(data, *, lag=None, created_at):
         "quality": quality,
         "has_demo": data["has_demo"],
         "formula": FORMULA,
-        "thresholds": {"on_track": int(ON_TRACK_FROM * 100), "at_risk": int(AT_RISK_FROM * 100)},
+        "thresholds": thresholds(),
         "explanations": [str(text) for text in EXPLANATIONS.values()],
         "open_data_url": settings.PORTAL_URL.rstrip("/") + reverse("indicators:open_data"),
         "portal_url": settings.PORTAL_URL.rstrip("/") + "/",
