@@ -6,6 +6,11 @@ records who and when on the record and as a :class:`~strategy.models.StatusChang
 :class:`WorkflowError` with a Latvian message when the rule refuses.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,14 +19,22 @@ from django.utils.translation import gettext as _
 
 from . import permissions, year_lock
 from .models import StatusChange
-from .workflow import Status
+from .workflow import Status, WorkflowRecord
+
+if TYPE_CHECKING:
+    from partners.models import User
+
+# The same record comes back (an activity stays an activity for the caller's type checker).
+R = TypeVar("R", bound=WorkflowRecord)
 
 
 class WorkflowError(ValidationError):
     """A transition the rules refuse; its message is meant for the user."""
 
 
-def _transition(record, *, by, transition, to, note="", validate=False):
+def _transition(
+    record: R, *, by: User, transition: str, to: str, note: str = "", validate: bool = False
+) -> R:
     model = type(record)
     with transaction.atomic():
         # The LAG's lock first, the lock a year close takes too (``year_lock.lock_lags``): the closed
@@ -29,7 +42,8 @@ def _transition(record, *, by, transition, to, note="", validate=False):
         year_lock.lock_lags(record.lag_id)
         # The row lock makes two reviewers (or a reviewer and an editor) take turns: the second
         # one sees the status the first one left.
-        locked = model._base_manager.select_for_update().get(pk=record.pk)
+        # Any: simple-history reads the person and reason from attributes it sets on the instance.
+        locked: Any = model._base_manager.select_for_update().get(pk=record.pk)
         refusal = permissions.transition_refusal(by, locked, transition)
         if refusal:
             raise WorkflowError(refusal, code=f"{transition}_refused")
@@ -76,31 +90,31 @@ def _transition(record, *, by, transition, to, note="", validate=False):
     return record
 
 
-def _required_text(value, message):
+def _required_text(value: str | None, message: str) -> str:
     value = (value or "").strip()
     if not value:
         raise WorkflowError(message, code="note_required")
     return value
 
 
-def submit(record, *, by):
+def submit(record: R, *, by: User) -> R:
     """draft or returned → submitted; the record must be valid."""
     return _transition(record, by=by, transition=permissions.SUBMIT, to=Status.SUBMITTED, validate=True)
 
 
-def approve(record, *, by):
+def approve(record: R, *, by: User) -> R:
     """submitted → approved, by a coordinator of the record's LAG who did not author, last change or
     submit it (or by the secretariat when the LAG has no such coordinator)."""
     return _transition(record, by=by, transition=permissions.APPROVE, to=Status.APPROVED)
 
 
-def return_record(record, *, by, note):
+def return_record(record: R, *, by: User, note: str | None) -> R:
     """submitted → returned, with a note that tells the author what to fix."""
     note = _required_text(note, _("Atgriežot ierakstu, jānorāda, kas jālabo."))
     return _transition(record, by=by, transition=permissions.RETURN, to=Status.RETURNED, note=note)
 
 
-def reopen(record, *, by, reason, to=Status.RETURNED):
+def reopen(record: R, *, by: User, reason: str | None, to: str = Status.RETURNED) -> R:
     """approved → returned (the reason becomes the return note) or → draft; logged with the reason."""
     if to not in (Status.RETURNED, Status.DRAFT):
         raise WorkflowError(_("Apstiprinātu ierakstu var atvērt tikai kā melnrakstu vai atgrieztu ierakstu."))
@@ -108,7 +122,7 @@ def reopen(record, *, by, reason, to=Status.RETURNED):
     return _transition(record, by=by, transition=permissions.REOPEN, to=to, note=reason)
 
 
-TRANSITION_FUNCTIONS = {
+TRANSITION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     permissions.SUBMIT: submit,
     permissions.APPROVE: approve,
     permissions.RETURN: return_record,

@@ -2,6 +2,8 @@
 or submitted → returned (with a note) → submitted again. The fields live here; the transitions
 are service functions (``strategy.services``) so there is exactly one path for each."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -97,6 +99,11 @@ class WorkflowRecord(models.Model):
     # Load-test data of ``generate_load``: shown with a notice like the demonstration data, removed
     # exactly by ``generate_load --remove`` and never by ``load_demo --remove``.
     is_synthetic = models.BooleanField(_("sintētiski dati"), default=False, editable=False, db_index=True)
+
+    if TYPE_CHECKING:
+        # Every concrete workflow record belongs to a LAG (``lag`` is declared on Activity and
+        # Measurement, whose LAG fields differ in their help texts).
+        lag_id: int
 
     class Meta:
         abstract = True
