@@ -42,9 +42,11 @@ def pdf_text(pdf, tmp_path, layout=True):
 def document_languages(pdf):
     """The /Lang entries of the PDF (the catalog sits in a compressed object stream)."""
     found = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+    # A compressed stream may itself end in a CR or LF byte, so the end-of-line before «endstream» is not
+    # cut off by pattern: the decompressor stops at the end of its data and leaves the rest unused.
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
         try:
-            found += re.findall(rb"/Lang ?\(([a-z]+)\)", zlib.decompress(match.group(1)))
+            found += re.findall(rb"/Lang ?\(([a-z]+)\)", zlib.decompressobj().decompress(match.group(1)))
         except zlib.error:
             continue
     return found
