@@ -61,6 +61,14 @@ class Indicator(models.Model):
         SHARE = "share"  # a numerator and a denominator; the share (%) is computed, never typed
         NUMBER = "number"  # one value
 
+    class Measure(models.TextChoices):
+        """What a value measures, and so how a period combines (the progress engine's period rules)."""
+
+        FLOW = "flow", _("plūsma: perioda gadu vērtības saskaita")
+        STOCK = "stock", _("krājums: līmenis gada beigās")
+        ESTIMATE = "estimate", _("novērtējums: aptaujas īpatsvars ar izlasi")
+        RATING = "rating", _("vērtējums (1–5)")
+
     class Frequency(models.TextChoices):
         ANNUAL = "annual", _("reizi gadā")
         BIENNIAL = "biennial", _("reizi divos gados")
@@ -84,6 +92,18 @@ class Indicator(models.Model):
     activity_types = models.ManyToManyField(
         ActivityType, blank=True, related_name="indicators", verbose_name=_("aktivitāšu veidi")
     )
+    measure = models.CharField(
+        _("mērījuma veids"),
+        max_length=10,
+        choices=Measure.choices,
+        help_text=_("No tā izriet, kā apvieno perioda gadus un VRG vērtības."),
+    )
+    funding_sources = models.JSONField(
+        _("ieskaitāmie finansējuma avoti"),
+        default=list,
+        blank=True,
+        help_text=_("Finansējuma rādītājam: avoti, ko rādītājs ieskaita; pārējie avoti ir līdzfinansējums."),
+    )
     data_source = models.TextField(_("datu avots"), blank=True)
     method = models.TextField(_("aprēķina metode"), blank=True)
     frequency = models.CharField(
@@ -95,6 +115,13 @@ class Indicator(models.Model):
     priorities = models.ManyToManyField(
         Priority, blank=True, related_name="indicators", verbose_name=_("prioritātes")
     )
+    method_adopted_by = models.CharField(
+        _("metodiku pieņēma"),
+        max_length=200,
+        blank=True,
+        help_text=_("Kas pieņēma portāla aprēķina metodi (stratēģija to nenosaka), piem., valdes sēde."),
+    )
+    method_adopted_on = models.DateField(_("metodika pieņemta"), null=True, blank=True)
     result = models.ForeignKey(
         ExpectedResult,
         on_delete=models.PROTECT,
@@ -124,6 +151,19 @@ class Indicator(models.Model):
                 name="indicator_rule_matches_source",
                 violation_error_message=_(
                     "Aprēķina noteikums jānorāda tikai (un obligāti) rādītājiem, ko aprēķina no aktivitātēm."
+                ),
+            ),
+            # A rating is what a qualitative indicator gives and nothing else does; a survey estimate is a
+            # reported share; a stock is a reported level.
+            models.CheckConstraint(
+                condition=(Q(measure="rating") & Q(source="qualitative"))
+                | (Q(measure="estimate") & Q(source="reported", unit="percent"))
+                | (Q(measure="stock") & Q(source="reported") & ~Q(unit="percent"))
+                | (Q(measure="flow") & ~Q(source="qualitative")),
+                name="indicator_measure_matches_source",
+                violation_error_message=_(
+                    "Mērījuma veids neatbilst datu avotam: vērtējums — kvalitatīvam rādītājam, novērtējums — "
+                    "ziņotam īpatsvaram, krājums — ziņotam skaitam."
                 ),
             ),
         ]
@@ -166,6 +206,14 @@ class PlanValue(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("gads"))
     value = models.DecimalField(_("vērtība"), max_digits=16, decimal_places=2)
+    reason = models.TextField(
+        _("kopējās vērtības pamatojums"),
+        blank=True,
+        help_text=_(
+            "Kopējo vērtību portāls atvasina no VRG vērtībām; to ievada tikai, lai aizstātu atvasināto, "
+            "un tad jānorāda iemesls."
+        ),
+    )
     is_demo = models.BooleanField(_("demonstrācijas dati"), default=False, editable=False, db_index=True)
 
     class Meta:
@@ -207,6 +255,13 @@ class Baseline(YearLocked, PlanValue):
                 name="baseline_unique_joint",
                 violation_error_message=_("Šim rādītājam kopējā bāzes vērtība jau ir."),
             ),
+            models.CheckConstraint(
+                condition=Q(lag__isnull=False) | ~Q(reason=""),
+                name="baseline_joint_override_has_reason",
+                violation_error_message=_(
+                    "Kopējo bāzes vērtību atvasina no VRG vērtībām; aizstāt to var, tikai norādot iemeslu."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -242,6 +297,13 @@ class Target(YearLocked, PlanValue):
                 condition=Q(lag__isnull=True),
                 name="target_unique_joint",
                 violation_error_message=_("Šim rādītājam un gadam kopējā mērķa vērtība jau ir."),
+            ),
+            models.CheckConstraint(
+                condition=Q(lag__isnull=False) | ~Q(reason=""),
+                name="target_joint_override_has_reason",
+                violation_error_message=_(
+                    "Kopējo mērķa vērtību atvasina no VRG vērtībām; aizstāt to var, tikai norādot iemeslu."
+                ),
             ),
         ]
 
@@ -418,6 +480,46 @@ class Measurement(YearLocked, WorkflowRecord):
         if self.numerator is None or not self.denominator:
             return None
         return self.numerator * 100 / self.denominator
+
+
+class EstimateWeight(models.Model):
+    """A LAG's weight in the joint survey estimates and their targets and baselines (e.g. its population
+    from the Central Statistical Bureau), with its source. Without weights for every LAG a joint estimate
+    is ΣN/ΣD of the samples (invariant 5); the pages say which."""
+
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.CASCADE, related_name="estimate_weights", verbose_name=_("stratēģija")
+    )
+    lag = models.ForeignKey(LAG, on_delete=models.CASCADE, related_name="+", verbose_name=_("VRG"))
+    value = models.DecimalField(
+        _("svars"), max_digits=16, decimal_places=2, help_text=_("Piem., iedzīvotāju skaits.")
+    )
+    source = models.CharField(
+        _("avots"), max_length=300, help_text=_("Piem., CSP, iedzīvotāju skaits 2024. gada sākumā.")
+    )
+    is_demo = models.BooleanField(_("demonstrācijas dati"), default=False, editable=False, db_index=True)
+
+    grammatical_gender = latvian.MASCULINE
+
+    class Meta:
+        ordering = ["strategy", "lag"]
+        verbose_name = _("novērtējumu svars")
+        verbose_name_plural = _("novērtējumu svari")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategy", "lag"],
+                name="estimateweight_unique_lag",
+                violation_error_message=_("Šai VRG svars jau ir."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gt=0),
+                name="estimateweight_positive",
+                violation_error_message=_("Svaram jābūt lielākam par nulli."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.lag}: {self.value}"
 
 
 class YearSummary(models.Model):

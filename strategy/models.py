@@ -622,6 +622,37 @@ class StatusChange(models.Model):
         return f"{self.from_status} → {self.to_status} ({self.by}, {self.at:%Y-%m-%d %H:%M})"
 
 
+class DataCompletion(models.Model):
+    """A LAG marked its data of an ended year complete: with the closed years, these are the complete
+    years the default period of the figures runs to (invariant 9). Removing the mark withdraws it."""
+
+    lag = models.ForeignKey(
+        LAG, on_delete=models.CASCADE, related_name="data_completions", verbose_name=_("VRG")
+    )
+    year = models.PositiveSmallIntegerField(_("gads"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("atzīmēja")
+    )
+    marked_at = models.DateTimeField(_("atzīmēts"))
+
+    grammatical_gender = latvian.FEMININE
+
+    class Meta:
+        ordering = ["-year", "lag"]
+        verbose_name = _("gada datu pabeigšana")
+        verbose_name_plural = _("gadu datu pabeigšana")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lag", "year"],
+                name="datacompletion_unique",
+                violation_error_message=_("Šīs VRG šā gada dati jau ir atzīmēti kā pilnīgi."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.lag} {self.year}"
+
+
 class YearClosureQuerySet(models.QuerySet):
     def in_force(self):
         """Closures that have not been reopened: these years are read-only."""
@@ -724,6 +755,29 @@ class ActivityTally(models.Model):
 
     def __str__(self):
         return f"{self.lag_id} {self.year} {self.activity_type_id}: {self.activities}"
+
+
+class FundingTally(models.Model):
+    """The funding of the approved activities of one activity type, LAG and year from one source: what a
+    funding indicator sums over the sources it declares. Kept like ``ActivityTally`` (``strategy.tallies``)."""
+
+    activity_type = models.ForeignKey(ActivityType, on_delete=models.CASCADE, related_name="+")
+    lag = models.ForeignKey(LAG, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=20, choices=FundingLine.Source.choices)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("finansējuma kopsumma")
+        verbose_name_plural = _("finansējuma kopsummas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lag", "year", "activity_type", "source"], name="fundingtally_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.lag_id} {self.year} {self.activity_type_id} {self.source}: {self.amount}"
 
 
 class ActivityPlaceTally(models.Model):

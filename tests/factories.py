@@ -116,13 +116,25 @@ def indicator(**overrides):
     }
     values.update(overrides)
     values.setdefault("strategy", overrides.get("strategy") or strategy())
+    values.setdefault("measure", implied_measure(values["source"], values["unit"]))
     return Indicator.objects.create(**values)
+
+
+def implied_measure(source, unit):
+    """The measure an indicator of this source and unit usually declares (a test may declare another)."""
+    if source == Indicator.Source.QUALITATIVE:
+        return Indicator.Measure.RATING
+    if source == Indicator.Source.REPORTED:
+        return Indicator.Measure.ESTIMATE if unit == Indicator.Unit.PERCENT else Indicator.Measure.STOCK
+    return Indicator.Measure.FLOW
 
 
 def target(**overrides):
     values = {"year": 2024, "value": Decimal("10")}
     values.update(overrides)
     values.setdefault("indicator", overrides.get("indicator") or indicator())
+    if values.get("lag") is None:
+        values.setdefault("reason", "Kopējā vērtība testam")
     return Target.objects.create(**values)
 
 
@@ -130,6 +142,8 @@ def baseline(**overrides):
     values = {"year": 2019, "value": Decimal("5")}
     values.update(overrides)
     values.setdefault("indicator", overrides.get("indicator") or indicator())
+    if values.get("lag") is None:
+        values.setdefault("reason", "Kopējā vērtība testam")
     return Baseline.objects.create(**values)
 
 

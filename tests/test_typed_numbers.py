@@ -229,17 +229,18 @@ def test_measurement_value_numerator_and_denominator_are_parsed_the_latvian_way(
 def test_target_and_baseline_admins_parse_values_the_latvian_way(client, db):
     client.force_login(factories.user(role=roles.SECRETARIAT))
     indicator = factories.indicator()
+    lag = factories.lag()
 
     assert (
         client.post(
             reverse("admin:indicators_target_add"),
-            {"indicator": indicator.pk, "year": "2024", "value": "1 234,50"},
+            {"indicator": indicator.pk, "lag": lag.pk, "year": "2024", "value": "1 234,50"},
         ).status_code
         == 302
     )
     refused = client.post(
         reverse("admin:indicators_baseline_add"),
-        {"indicator": indicator.pk, "year": "2019", "value": "1,234"},
+        {"indicator": indicator.pk, "lag": lag.pk, "year": "2019", "value": "1,234"},
     )
 
     assert AMBIGUOUS_1234 in refused.content.decode()
@@ -295,19 +296,19 @@ def test_plan_table_accepts_grouped_values_and_refuses_an_ambiguous_one_changing
     url = reverse("admin:indicators_indicator_plan", args=[indicator.pk])
 
     assert (
-        client.post(url, {f"t_2024_{lag.slug}": "1 234,50", "t_2025_joint": "2.899.408,11"}).status_code
+        client.post(url, {f"t_2024_{lag.slug}": "1 234,50", f"t_2025_{lag.slug}": "2.899.408,11"}).status_code
         == 302
     )
-    refused = client.post(url, {f"t_2024_{lag.slug}": "1 234,50", "t_2026_joint": "1,234"})
+    refused = client.post(url, {f"t_2024_{lag.slug}": "1 234,50", f"t_2026_{lag.slug}": "1,234"})
 
     assert refused.status_code == 200
     assert AMBIGUOUS_1234 in refused.content.decode()
     assert sorted(Target.objects.values_list("year", "lag__slug", "value")) == [
         (2024, "musu", Decimal("1234.50")),
-        (2025, None, Decimal("2899408.11")),
+        (2025, "musu", Decimal("2899408.11")),
     ]
     page = client.get(url).content.decode()
-    [cell] = [a for a in inputs(page) if a.get("name") == "t_2025_joint"]
+    [cell] = [a for a in inputs(page) if a.get("name") == f"t_2025_{lag.slug}"]
     assert cell["value"] == f"2{NBSP}899{NBSP}408,11"
     assert '<th scope="row">2024</th>' in page  # a year, not the number "2 024"
     assert LAG.objects.count() == 1

@@ -141,12 +141,12 @@ def duplicate_target_per_lag():
 
 def duplicate_joint_target():
     existing = factories.target(lag=None)
-    return Target(indicator=existing.indicator, lag=None, year=existing.year, value=Decimal(1))
+    return Target(indicator=existing.indicator, lag=None, year=existing.year, value=Decimal(1), reason="x")
 
 
 def duplicate_joint_baseline():
     existing = factories.baseline(lag=None)
-    return Baseline(indicator=existing.indicator, lag=None, year=2020, value=Decimal(1))
+    return Baseline(indicator=existing.indicator, lag=None, year=2020, value=Decimal(1), reason="x")
 
 
 def activity_indicator_without_rule():

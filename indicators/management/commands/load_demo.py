@@ -408,6 +408,10 @@ class Command(BaseCommand):
         mix of on track, at risk and off track rather than random noise."""
         engine = ProgressEngine(strategy)
         baselines, targets = [], []
+
+        def reason(lag):
+            return "" if lag is not None else "Demonstrācijas dati"
+
         for indicator in engine.indicators:
             for lag in [*engine.lags, None]:
                 first = next(
@@ -421,13 +425,18 @@ class Command(BaseCommand):
                 if first is None:
                     continue  # no records in this scope: no plan either
                 base, pace = Command.plan_shape(rng, indicator, first)
-                baselines.append(Baseline(indicator=indicator, lag=lag, year=2019, value=base, is_demo=True))
+                baselines.append(
+                    Baseline(
+                        indicator=indicator, lag=lag, year=2019, value=base, reason=reason(lag), is_demo=True
+                    )
+                )
                 targets.extend(
                     Target(
                         indicator=indicator,
                         lag=lag,
                         year=year,
                         value=Command.planned(indicator, base, pace, year - 2019),
+                        reason=reason(lag),
                         is_demo=True,
                     )
                     for year in strategy.years

@@ -198,6 +198,8 @@ class Command(BaseCommand):
                     "direction": item["direction"],
                     "source": item["source"],
                     "rule": item["rule"] or "",
+                    "measure": item["measure"],
+                    "funding_sources": item["funding_sources"],
                     "frequency": item["frequency"],
                     "result": results[item["result"]] if item.get("result") else None,
                 },
