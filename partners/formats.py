@@ -4,6 +4,7 @@
 - :func:`number` — in the page's language: ``2 899 408,11`` on Latvian pages, ``2,899,408.11`` on
   English ones (always grouped). Digits beyond ``places`` are cut, as Django's ``number_format`` does;
   :func:`figure` rounds first.
+- :func:`count` — a whole number (participants, records): rounded half up, grouped.
 - :func:`money` — an amount in EUR; :func:`figure` — an indicator's figure with its unit.
 - :func:`no_data` — the one "no data" marker: a missing value is never written as 0 or 0 %.
 - :func:`plain` — the open data's: a point, no grouping, no trailing zeros.
@@ -15,7 +16,7 @@ The template filters over these functions are in the ``portal`` library (``partn
 """
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from django.utils import formats as django_formats
@@ -48,6 +49,13 @@ def no_data() -> SafeString:
 def number(value: Number, places: int = 0) -> str:
     """``value`` with ``places`` decimals in the page's number format, thousands always grouped."""
     return django_formats.number_format(Decimal(value), places, use_l10n=True, force_grouping=True)
+
+
+def count(value: Number) -> str:
+    """A count, rounded to a whole number half up (as Django's ``floatformat`` rounds) and grouped:
+    ``1 235`` on Latvian pages, ``1,235`` on English ones; never "-0"."""
+    rounded = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return number(rounded if rounded else 0)
 
 
 def money(value: Number | None) -> str:

@@ -74,6 +74,15 @@ def num(value, decimals=0):
 
 
 @register.filter
+def count(value):
+    """A count (participants, a share's numerator and denominator), rounded half up; a missing one is
+    "no data", never 0."""
+    if value is None or value == "":
+        return formats.no_data()
+    return formats.count(value)
+
+
+@register.filter
 def unit_may_wrap(text):
     return formats.unit_may_wrap(text)
 

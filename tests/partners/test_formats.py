@@ -41,3 +41,45 @@ def test_missing_english_text_falls_back_to_latvian_with_a_marker(db):
     )
     with translation.override("lv"):
         assert render('{% tr lag "aim" %}', lag=lag) == "Mazināt nabadzību"
+
+
+COUNTS = [
+    0,
+    1,
+    7,
+    999,
+    1000,
+    1234,
+    2899408,
+    Decimal("0.5"),
+    Decimal("1.5"),
+    Decimal("2.5"),
+    Decimal("1234.49"),
+    Decimal("1234.5"),
+    Decimal("999.5"),
+    Decimal("10.0"),
+    1.5,
+    "1234",
+    Decimal("-2.5"),
+]
+
+
+def test_a_count_reads_as_floatformat_did_on_latvian_pages_rounding_half_up():
+    """The counts on the home, indicator and records pages moved from ``floatformat:"0g"`` to ``count``:
+    a Latvian page reads byte for byte the same, halves round up."""
+    with translation.override("lv"):
+        for value in COUNTS:
+            assert render("{{ v|count }}", v=value) == render('{{ v|floatformat:"0g" }}', v=value), value
+        assert render("{{ v|count }}", v=Decimal("2.5")) == "3"
+        assert render("{{ v|count }}", v=1234567) == f"1{NBSP}234{NBSP}567"
+
+
+def test_a_count_on_english_pages_groups_thousands_with_commas():
+    with translation.override("en"):
+        assert render("{{ v|count }}", v=Decimal("1234.5")) == "1,235"
+        assert render("{{ v|count }}", v=7) == "7"
+
+
+def test_a_missing_count_is_no_data_never_zero():
+    with translation.override("lv"):
+        assert "nav datu" in render("{{ v|count }}", v=None)
