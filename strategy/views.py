@@ -1,7 +1,10 @@
 """Public pages of the strategy document and the activities (no figures: those are the indicators app's)."""
 
+import re
+
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 
 from partners.models import LAG, Municipality, TerritoryUnit
 from partners.public_cache import public_page
@@ -14,18 +17,86 @@ from .shortcuts import YEAR_RANGE, int_or_none, strategy_or_404
 PAGE_SIZE = 25
 
 
+def _text(obj, field):
+    """The field in the page's language, and whether it is the Latvian text standing in for a missing
+    English one (invariant 10)."""
+    language = get_language() or "lv"
+    value = getattr(obj, f"{field}_{language}", None) or ""
+    if value or language == "lv":
+        return value, False
+    return getattr(obj, f"{field}_lv", "") or "", True
+
+
+def document_blocks(obj, field, slots=()):
+    """A text field of the strategy as the document lays it out: its paragraphs (separated by a blank
+    line); a paragraph in square brackets is an editorial note (e.g. that a figure the text cites is not
+    in the source), shown marked as such; a paragraph ending in a colon introduces a list, and the next
+    of ``slots`` (each a list of blocks) follows it, so a list sits where the document puts it. Slots no
+    paragraph introduces follow the text, so nothing the strategy lists is lost."""
+    text, fallback = _text(obj, field)
+    slots = list(slots)
+    blocks = []
+    for paragraph in (" ".join(p.split()) for p in re.split(r"\n\s*\n", text)):
+        if not paragraph:
+            continue
+        if paragraph.startswith("[") and paragraph.endswith("]"):
+            label, _colon, rest = paragraph[1:-1].partition(": ")
+            blocks.append({"kind": "note", "label": label, "text": rest, "fallback": fallback})
+            continue
+        blocks.append({"kind": "p", "text": paragraph, "fallback": fallback})
+        if paragraph.endswith(":") and slots:
+            blocks.extend(slots.pop(0))
+    for slot in slots:
+        blocks.extend(slot)
+    if fallback and blocks:
+        blocks[0]["marker"] = True
+    return blocks
+
+
 @public_page
 def strategy_document(request):
+    """The strategy as its document reads: the LAGs and their work, then sections 1–4 in the
+    document's order (4 ends with the KPIs, each linking to its indicator's page)."""
     strategy = strategy_or_404()
     statements = {kind: [] for kind in Statement.Kind.values}
     for statement in strategy.statements.all():
         statements[statement.kind].append(statement)
-    sections = [(kind, Statement.Kind(kind).label, statements[kind]) for kind in Statement.Kind.values]
+
+    def listed(kind):
+        return [{"kind": "list", "items": statements[kind]}] if statements[kind] else []
+
+    lags = LAG.objects.prefetch_related("local_strategies")
+    local_strategies = [s for lag in lags for s in lag.local_strategies.all()]
     context = {
         "strategy": strategy,
+        "lags": lags,
+        "background": document_blocks(
+            strategy,
+            "background",
+            [
+                listed(Statement.Kind.MAIN_TASK) + document_blocks(strategy, "quality_policy"),
+                [{"kind": "local_strategies", "items": local_strategies}] if local_strategies else [],
+            ],
+        ),
+        "origin": document_blocks(strategy, "origin"),
+        "results": strategy.results.prefetch_related("indicators"),
+        "purpose": document_blocks(
+            strategy,
+            "purpose",
+            [
+                listed(Statement.Kind.TREND_7Y),
+                listed(Statement.Kind.TREND_20Y),
+                listed(Statement.Kind.PRINCIPLE),
+            ],
+        ),
+        "analysis": document_blocks(
+            strategy,
+            "analysis",
+            [listed(Statement.Kind.EXTERNAL_FACTOR), listed(Statement.Kind.INTERNAL_FACTOR)],
+        ),
         "priorities": strategy.priorities.all(),
-        "results": strategy.results.all(),
-        "sections": sections,
+        # the indicators app's (a higher layer): read through the reverse relation, never imported
+        "kpis": strategy.indicators.filter(kind="kpi").order_by("order"),
     }
     return render(request, "strategy/strategy_document.html", context)
 

@@ -24,8 +24,9 @@ ENGINE = 9  # indicators, their types, their priorities, LAGs, activity tallies,
 PAGES = [
     # savepoints 2, strategy 1, engine, LAGs 1, priorities 1, latest activities 1 + their territory 1, demo notice 1
     ("/lv/", 2 + 1 + ENGINE + 1 + 1 + 2 + 1),
-    # savepoints 2, strategy 1, statements 1, priorities 1, results 1, demo notice 1
-    ("/lv/strategy/", 2 + 1 + 1 + 1 + 1 + 1),
+    # savepoints 2, strategy 1, statements 1, LAGs 1 + their local strategies 1, results 1 + their indicators 1,
+    # priorities 1, KPIs 1, demo notice 1
+    ("/lv/strategy/", 2 + 1 + 1 + 2 + 2 + 1 + 1 + 1),
     # savepoints 2, strategy 1, priority 1, engine, activities 1 + territory 1, activity count 1, demo notice 1
     ("/lv/priorities/1/", 2 + 1 + 1 + ENGINE + 2 + 1 + 1),
     # savepoints 2, strategy 1, engine, demo notice 1 (no LAG filter: no LAG query)
