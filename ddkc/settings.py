@@ -133,6 +133,8 @@ USE_I18N = True
 USE_TZ = True
 # Latvian pages group thousands with a (non-breaking) space: 2 899 408,11 EUR.
 USE_THOUSAND_SEPARATOR = True
+# English pages: EU English dates and numbers («20 January 2026»), not Django's American "en" formats.
+FORMAT_MODULE_PATH = ["ddkc.formats"]
 
 MODELTRANSLATION_DEFAULT_LANGUAGE = "lv"
 MODELTRANSLATION_LANGUAGES = ("lv", "en")

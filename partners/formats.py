@@ -5,7 +5,9 @@
   English ones (always grouped). Digits beyond ``places`` are cut, as Django's ``number_format`` does;
   :func:`figure` rounds first.
 - :func:`count` — a whole number (participants, records): rounded half up, grouped.
-- :func:`money` — an amount in EUR; :func:`figure` — an indicator's figure with its unit.
+- :func:`money` — an amount in EUR; :func:`figure` — an indicator's figure with its unit. English pages
+  write the currency code first, as EU English does (``EUR 2,899,408.11``); Latvian ones after
+  (``2 899 408,11 EUR``). Dates: Django's formats, English ones from ``ddkc/formats/en``.
 - :func:`no_data` — the one "no data" marker: a missing value is never written as 0 or 0 %.
 - :func:`plain` — the open data's: a point, no grouping, no trailing zeros.
 - :func:`typed` and :func:`format_decimal` — what a person would type back: the export's cells and the
@@ -22,6 +24,7 @@ from typing import Protocol
 from django.utils import formats as django_formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .numbers import NBSP
@@ -33,6 +36,14 @@ Number = Decimal | int | str
 # decimals shown and the unit after the number. Counts (activities, persons, members) have neither: the
 # heading names them.
 UNITS: dict[str, tuple[int, str]] = {"eur": (2, "EUR"), "percent": (1, "%"), "rating": (1, "")}
+
+# Languages that write a currency code before the amount (EU English: «EUR 2,899,408.11»).
+CURRENCY_FIRST = {"en"}
+CURRENCY = "EUR"
+
+
+def _currency_first() -> bool:
+    return (get_language() or "lv").split("-")[0] in CURRENCY_FIRST
 
 
 class HasUnit(Protocol):
@@ -59,10 +70,13 @@ def count(value: Number) -> str:
 
 
 def money(value: Number | None) -> str:
-    """2 899 408,11 EUR on Latvian pages, 2,899,408.11 EUR on English ones; nothing becomes ""."""
+    """2 899 408,11 EUR on Latvian pages, EUR 2,899,408.11 on English ones (a no-break space after the
+    code); nothing becomes ""."""
     if value is None or value == "":
         return ""
-    return f"{number(value, 2)} EUR"
+    if _currency_first():
+        return f"{CURRENCY}{NBSP}{number(value, 2)}"
+    return f"{number(value, 2)} {CURRENCY}"
 
 
 def figure(value: Number | None, indicator: HasUnit, *, with_unit: bool = True) -> str | None:
@@ -73,16 +87,19 @@ def figure(value: Number | None, indicator: HasUnit, *, with_unit: bool = True) 
     places, symbol = UNITS.get(indicator.unit, (0, ""))
     text = number(Decimal(value).quantize(Decimal(1).scaleb(-places)), places)
     if with_unit and symbol:
+        if symbol == CURRENCY and _currency_first():
+            return f"{symbol}{NBSP}{text}"
         return f"{text}{NBSP}{symbol}"
     return text
 
 
 def unit_may_wrap(text: str) -> str:
-    """A narrow PDF table cell may put the unit of a long amount on the next line ("342 944,24 / EUR")
-    instead of running into the next column; the web pages keep number and unit together."""
+    """A narrow PDF table cell may put the unit of a long amount on its own line ("342 944,24 / EUR",
+    "EUR / 342,944.24") instead of running into the next column; the web pages keep number and unit
+    together."""
     if isinstance(text, SafeString):
         return text  # the "no data" marker: nothing to wrap
-    return text.replace(f"{NBSP}EUR", " EUR")
+    return text.replace(f"{NBSP}{CURRENCY}", f" {CURRENCY}").replace(f"{CURRENCY}{NBSP}", f"{CURRENCY} ")
 
 
 def plain(value: Decimal | int | None) -> str | int | None:

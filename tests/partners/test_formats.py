@@ -1,9 +1,11 @@
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.template import Context, Template
 from django.utils import translation
 
+from partners import formats
 from tests import factories
 
 NBSP = "\xa0"
@@ -17,7 +19,20 @@ def test_money_is_formatted_the_latvian_way_on_latvian_pages():
     with translation.override("lv"):
         assert render("{{ amount|eur }}", amount=Decimal("2899408.11")) == f"2{NBSP}899{NBSP}408,11 EUR"
     with translation.override("en"):
-        assert render("{{ amount|eur }}", amount=Decimal("2899408.11")) == "2,899,408.11 EUR"
+        # EU English: the currency code first, a no-break space after it
+        assert render("{{ amount|eur }}", amount=Decimal("2899408.11")) == f"EUR{NBSP}2,899,408.11"
+
+
+def test_an_indicators_amount_puts_the_currency_where_the_language_does():
+    euros, percent = SimpleNamespace(unit="eur"), SimpleNamespace(unit="percent")
+    with translation.override("lv"):
+        assert formats.figure(Decimal("1234.5"), euros) == f"1{NBSP}234,50{NBSP}EUR"
+        assert formats.figure(Decimal("12.34"), percent) == f"12,3{NBSP}%"
+        assert formats.unit_may_wrap(formats.figure(Decimal("1234.5"), euros)) == f"1{NBSP}234,50 EUR"
+    with translation.override("en"):
+        assert formats.figure(Decimal("1234.5"), euros) == f"EUR{NBSP}1,234.50"
+        assert formats.figure(Decimal("12.34"), percent) == f"12.3{NBSP}%"
+        assert formats.unit_may_wrap(formats.figure(Decimal("1234.5"), euros)) == "EUR 1,234.50"
 
 
 def test_missing_money_stays_empty_never_zero():
@@ -28,7 +43,17 @@ def test_dates_are_formatted_the_latvian_way_on_latvian_pages():
     with translation.override("lv"):
         assert render("{{ day|date }}", day=date(2024, 3, 5)) == "2024. gada 5. marts"
     with translation.override("en"):
-        assert render("{{ day|date }}", day=date(2024, 3, 5)) == "March 5, 2024"
+        # EU English, not Django's American "en" formats (March 5, 2024; 03/05/2024; 2:05 p.m.)
+        assert render("{{ day|date }}", day=date(2024, 3, 5)) == "5 March 2024"
+        assert render('{{ day|date:"SHORT_DATE_FORMAT" }}', day=date(2024, 3, 5)) == "5.3.2024"
+        moment = datetime(2026, 1, 20, 14, 5)
+        assert render('{{ moment|date:"DATETIME_FORMAT" }}', moment=moment) == "20 January 2026, 14:05"
+        assert render('{{ moment|date:"SHORT_DATETIME_FORMAT" }}', moment=moment) == "20.1.2026 14:05"
+    with translation.override("lv"):
+        assert render('{{ day|date:"SHORT_DATE_FORMAT" }}', day=date(2024, 3, 5)) == "5.03.2024"
+        assert render('{{ moment|date:"DATETIME_FORMAT" }}', moment=datetime(2026, 1, 20, 14, 5)) == (
+            "2026. gada 20. janvāris, 14:05"
+        )
 
 
 def test_missing_english_text_falls_back_to_latvian_with_a_marker(db):
