@@ -47,6 +47,20 @@ class ClosedYearMiddleware:
         return redirect(back)
 
 
+class HostValidationMiddleware:
+    """The host is validated before anything answers: ``request.get_host()`` raises DisallowedHost (a
+    400) for a host outside ALLOWED_HOSTS. It stands before ``PublicPageMiddleware``, which would
+    otherwise answer a cached public page for any ``Host`` header (CommonMiddleware, which validates
+    the host for the other requests, runs after it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.get_host()
+        return self.get_response(request)
+
+
 class NullCharacterMiddleware:
     """A NUL character in the path or the query string is never meaningful, and PostgreSQL refuses
     it in any text value (a query with one would be a server error): such a request is a 400."""

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "ddkc.middleware.NullCharacterMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The host first: nothing below may answer for a host outside ALLOWED_HOSTS (a 400).
+    "ddkc.middleware.HostValidationMiddleware",
     # A cached public page is answered here, without the rest of the stack (partners/public_cache.py).
     "partners.public_cache.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
