@@ -5,3 +5,7 @@ class PortalAdminConfig(AdminConfig):
     """Django's admin app, with the portal's admin site as ``admin.site``."""
 
     default_site = "ddkc.admin_site.PortalAdminSite"
+
+    def ready(self):
+        super().ready()
+        from . import checks  # noqa: F401 - registers the portal's system checks

@@ -117,7 +117,20 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partners.User"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://ddkc")}
+# The cache of public pages, and the data version every write bumps (partners/public_cache.py). Every
+# server process must see the same one, or a process keeps serving a withdrawn record: production's
+# default is Django's database cache (its table is made by `migrate`, partners/migrations/0003), Redis
+# (CACHE_URL=redis://127.0.0.1:6379/1) for larger sites; a per-process cache (locmemcache://, dummycache://)
+# only with DEBUG on — `check --deploy` refuses it otherwise (ddkc/checks.py).
+CACHE_TABLE = "ddkc_cache"
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://ddkc" if DEBUG else f"dbcache://{CACHE_TABLE}")
+}
+if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+    # Django's own Redis backend (django-environ would pick django-redis if it were installed).
+    CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+# Several portals (or test runs) on one Redis keep apart with a prefix of their own.
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -24,7 +24,7 @@ def production_env(**overrides):
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("SECURE_", "SESSION_", "CSRF_", "AXES_", "DJANGO_"))
-        and k not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "ADMIN_URL", "STATIC_MANIFEST")
+        and k not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "ADMIN_URL", "STATIC_MANIFEST", "CACHE_URL")
     }
     return {
         **base,

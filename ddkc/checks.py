@@ -1,0 +1,35 @@
+"""The portal's own system checks (registered by ``ddkc.apps.PortalAdminConfig.ready``)."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.utils.translation import gettext as _
+
+# Caches that live inside one process: with several gunicorn workers each keeps its own copy of a
+# public page and its own data version, so a write handled by one worker never reaches the others.
+PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs):
+    """``check --deploy`` fails with DEBUG off and a per-process cache (ddkc.E001)."""
+    if settings.DEBUG:
+        return []
+    return [
+        Error(
+            _(
+                "Kešatmiņa «%(alias)s» (%(backend)s) dzīvo katra servera procesa atmiņā: ar vairākiem "
+                "gunicorn procesiem atsaukts ieraksts publiskajās lapās paliktu redzams līdz stundai."
+            )
+            % {"alias": alias, "backend": cache["BACKEND"]},
+            hint=_(
+                "Iestatiet CACHE_URL uz visiem procesiem kopīgu kešatmiņu: noņemiet to (noklusējums "
+                "dbcache://ddkc_cache, tabulu izveido migrate) vai CACHE_URL=redis://127.0.0.1:6379/1."
+            ),
+            id="ddkc.E001",
+        )
+        for alias, cache in settings.CACHES.items()
+        if cache["BACKEND"] in PER_PROCESS_CACHES
+    ]
