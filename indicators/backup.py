@@ -6,11 +6,15 @@ the records point to).
 Not in a backup, because the target database recreates or does not need them: content types and
 permissions (made by ``migrate``), sessions (everyone logs in again) and django-axes' login attempts."""
 
+import gzip
+import hashlib
 import io
 import json
 import os
+import shutil
 import tarfile
 import tempfile
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
@@ -158,6 +162,14 @@ def write_backup(output, *, using=DEFAULT_DB_ALIAS):
         "files": [name for name in files if name not in missing],
         "missing_files": missing,
     }
+    # Each member's SHA-256, so that a restore can tell a damaged copy before it changes anything.
+    checksums = {f"data.{SERIALIZATION}": hashlib.sha256(data.getvalue().encode()).hexdigest()}
+    media = {}
+    for name in manifest["files"]:
+        with default_storage.open(name, "rb") as handle:
+            media[name] = handle.read()
+        checksums[f"media/{name}"] = hashlib.sha256(media[name]).hexdigest()
+    manifest["sha256"] = checksums
     temporary = output.with_name(f".{output.name}.partial")
     # Password hashes are inside: the file is readable by its owner only.
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -166,8 +178,7 @@ def write_backup(output, *, using=DEFAULT_DB_ALIAS):
             _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=1).encode())
             _add_bytes(archive, f"data.{SERIALIZATION}", data.getvalue().encode())
             for name in manifest["files"]:
-                with default_storage.open(name, "rb") as handle:
-                    _add_bytes(archive, f"media/{name}", handle.read())
+                _add_bytes(archive, f"media/{name}", media[name])
         os.replace(temporary, output)
     finally:
         if temporary.exists():
@@ -201,30 +212,93 @@ def portal_has_data():
     return any(model._default_manager.exists() for model in portal_models)
 
 
-def restore_backup(source, *, force=False, using=DEFAULT_DB_ALIAS):
-    """Load a backup into this database in one transaction; returns the manifest."""
-    try:
-        archive = tarfile.open(source, mode="r:gz")  # noqa: SIM115 - closed by the with below
-    except (OSError, tarfile.TarError) as error:
-        raise CommandError(f"Nevar atvērt rezerves kopiju {source}: {error}") from error
-    with archive, tempfile.TemporaryDirectory(prefix="ddkc-restore-") as folder:
-        members = []
-        for member in archive.getmembers():
-            path = _safe_member_name(member.name)
-            if not member.isfile() or not (
-                path.parts[0] == "media" or member.name in ("manifest.json", f"data.{SERIALIZATION}")
-            ):
-                raise CommandError(f"Rezerves kopijā ir neparedzēts ieraksts: {member.name}")
-            members.append(member)
-        archive.extractall(folder, members=members, filter="data")
-        folder = Path(folder)
-        try:
-            manifest = json.loads((folder / "manifest.json").read_text())
-        except (OSError, ValueError) as error:
-            raise CommandError("Rezerves kopijā nav derīga manifest.json.") from error
-        if manifest.get("format") != FORMAT or not (folder / f"data.{SERIALIZATION}").is_file():
-            raise CommandError("Šī nav DDKC portāla rezerves kopija vai tās formāts nav atbalstīts.")
+def _damaged(source, problem):
+    return CommandError(
+        f"Rezerves kopija {source} ir bojāta vai nepilnīga: {problem}. Nekas nav mainīts; "
+        "atjaunojiet no citas kopijas."
+    )
 
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_archive(source, folder):
+    """Read the whole archive into ``folder`` and verify it — the compressed stream to its end (a cut
+    copy fails its length and CRC), every member's path, the manifest, each file the manifest lists
+    and each member's SHA-256 where the manifest has them (backups before checksums have none) —
+    before a restore changes anything. Returns the manifest; a damaged archive is a CommandError."""
+    try:
+        with gzip.open(source, "rb") as stream:
+            while stream.read(1 << 20):
+                pass
+        with tarfile.open(source, mode="r:gz") as archive:
+            members = []
+            for member in archive.getmembers():
+                path = _safe_member_name(member.name)
+                if not member.isfile() or not (
+                    path.parts[0] == "media" or member.name in ("manifest.json", f"data.{SERIALIZATION}")
+                ):
+                    raise CommandError(f"Rezerves kopijā ir neparedzēts ieraksts: {member.name}")
+                members.append(member)
+            archive.extractall(folder, members=members, filter="data")
+    except FileNotFoundError as error:
+        raise CommandError(f"Nevar atvērt rezerves kopiju {source}: {error}") from error
+    except (OSError, EOFError, zlib.error, tarfile.TarError) as error:
+        raise _damaged(source, error) from error
+    folder = Path(folder)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError) as error:
+        raise CommandError("Rezerves kopijā nav derīga manifest.json.") from error
+    if manifest.get("format") != FORMAT or not (folder / f"data.{SERIALIZATION}").is_file():
+        raise CommandError("Šī nav DDKC portāla rezerves kopija vai tās formāts nav atbalstīts.")
+    for name in manifest.get("files", []):
+        if not (folder / "media" / _safe_member_name(name)).is_file():
+            raise _damaged(source, f"tajā trūkst datnes {name}")
+    for member, expected in manifest.get("sha256", {}).items():
+        path = folder / _safe_member_name(member)
+        if not path.is_file():
+            raise _damaged(source, f"tajā trūkst datnes {member.removeprefix('media/')}")
+        if _sha256(path) != expected:
+            raise _damaged(source, f"datnes {member.removeprefix('media/')} kontrolsumma nesakrīt")
+    return manifest
+
+
+def _put_file(name, source):
+    """Store ``source`` under ``name`` in place of the live file: written beside it, then renamed over
+    it, so the live file is either the old one or the whole new one."""
+    try:
+        target = Path(default_storage.path(name))
+    except NotImplementedError:  # a storage without local paths
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        with source.open("rb") as handle:
+            if default_storage.save(name, File(handle)) != name:
+                raise CommandError(f"Datni {name} nevar atjaunot ar tās nosaukumu.") from None
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.restoring")
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def restore_backup(source, *, force=False, using=DEFAULT_DB_ALIAS):
+    """Load a backup into this database in one transaction; returns the manifest.
+
+    The whole archive is read and verified first (:func:`read_archive`); the evidence files are written
+    only after the database transaction went through, so a refused or failed restore leaves every
+    live file as it was."""
+    with tempfile.TemporaryDirectory(prefix="ddkc-restore-") as folder:
+        folder = Path(folder)
+        manifest = read_archive(source, folder)
         with translation.override(settings.LANGUAGE_CODE), transaction.atomic(using=using), restoring():
             if portal_has_data():
                 if not force:
@@ -243,13 +317,13 @@ def restore_backup(source, *, force=False, using=DEFAULT_DB_ALIAS):
             }
             if differences:
                 raise CommandError(f"Pēc atjaunošanas ierakstu skaits neatbilst kopijai: {differences}")
-            # Files last: a failure here still rolls the database back.
-            for name in manifest.get("files", []):
-                stored = folder / "media" / _safe_member_name(name)
-                if default_storage.exists(name):
-                    default_storage.delete(name)
-                with stored.open("rb") as handle:
-                    saved = default_storage.save(name, File(handle))
-                if saved != name:
-                    raise CommandError(f"Datni {name} nevar atjaunot ar tās nosaukumu.")
+        # The database part went through: now the files, each replaced whole.
+        for name in manifest.get("files", []):
+            try:
+                _put_file(name, folder / "media" / _safe_member_name(name))
+            except OSError as error:
+                raise CommandError(
+                    f"Datubāze ir atjaunota, bet datni {name} nevarēja ierakstīt ({error}). "
+                    "Novērsiet cēloni un palaidiet atjaunošanu vēlreiz ar --force."
+                ) from error
     return manifest
