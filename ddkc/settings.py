@@ -5,6 +5,7 @@ One module for every environment: each difference is an environment variable, re
 loudly at start-up instead of running half-configured.
 """
 
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -191,6 +192,11 @@ IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=10 * 1024 * 102
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024)
+# The uploaded file between an import's preview and its confirmation: in a folder of its own, removed
+# by the confirmation, and otherwise once older than the session (at most 23 h) by the next preview or
+# `manage.py cleanup` (hourly: docs/ddkc-cleanup.timer). See strategy/importing/tempfiles.py.
+IMPORT_TEMP_DIR = env.path("IMPORT_TEMP_DIR", default=str(Path(tempfile.gettempdir()) / "ddkc-imports"))
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "strategy.importing.tempfiles.ImportFileStorage"
 # The change history is for reading: reverting a version would be a write around the workflow.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
