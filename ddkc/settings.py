@@ -5,6 +5,7 @@ One module for every environment: each difference is an environment variable, re
 loudly at start-up instead of running half-configured.
 """
 
+import ipaddress
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -266,8 +267,19 @@ AXES_NEVER_LOCKOUT_GET = True
 # Unlocking is an operator's job (`manage.py axes_reset_username NAME`), not an admin page.
 AXES_ENABLE_ADMIN = False
 AXES_LOCKOUT_CALLABLE = "ddkc.security.lockout"
-# Behind N reverse proxies the client's address is the N-th from the right in X-Forwarded-For.
+# Behind N reverse proxies the client's address is the N-th from the right in X-Forwarded-For — read
+# only when the request comes from one of TRUSTED_PROXIES (addresses or networks of the proxy next to
+# gunicorn; loopback by default) or over a Unix socket: a client that reaches gunicorn directly could
+# otherwise name any address and escape its lockout (ddkc/security.py).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list IP addresses or networks, e.g. '127.0.0.1,::1', not {_proxy!r}."
+        ) from None
 AXES_CLIENT_IP_CALLABLE = "ddkc.security.client_ip"
 
 # Uploaded evidence: the largest file accepted, in bytes (10 MB).

@@ -262,5 +262,6 @@ def test_login_throttling_sees_the_client_address_behind_trusted_proxies(
     from ddkc.security import client_ip
 
     settings.TRUSTED_PROXY_COUNT = proxies
+    settings.TRUSTED_PROXIES = ["192.0.2.1"]  # the socket's address is the proxy's
     request = rf.post("/admin/login/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=forwarded_for)
     assert client_ip(request) == expected
