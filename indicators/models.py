@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners import latvian
 from partners.models import LAG, Municipality
+from partners.personal_data import personal_code_errors
 from strategy.models import ActivityType, ExpectedResult, Priority, Strategy
 from strategy.uploads import EvidenceFileField, safe_name, validate_evidence_file
 from strategy.workflow import Status, WorkflowQuerySet, WorkflowRecord
@@ -468,6 +469,8 @@ class Measurement(YearLocked, WorkflowRecord):
                 "start": strategy.period_start,
                 "end": strategy.period_end,
             }
+        for field, error in personal_code_errors(self, ["narrative", "note"]).items():
+            errors.setdefault(field, error)
         if errors:
             raise ValidationError(errors)
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners import latvian
 from partners.models import LAG, Municipality, TerritoryUnit
+from partners.personal_data import personal_code_errors
 
 from . import tallies
 from .uploads import EvidenceFileField, safe_name, validate_evidence_file
@@ -364,6 +365,9 @@ class Activity(YearLocked, WorkflowRecord):
             for model, constraints in super().get_constraints()
         ]
 
+    #: typed text the public reads once the record is approved: no personal code (invariant 12)
+    FREE_TEXT = ("title_lv", "title_en", "summary_lv", "summary_en", "venue")
+
     def clean(self):
         super().clean()
         messages = {c.name: c.violation_error_message for c in self._meta.constraints}
@@ -379,6 +383,7 @@ class Activity(YearLocked, WorkflowRecord):
                 errors[field] = messages[name]
         if self.status not in Status.values:
             errors["status"] = messages["activity_status_valid"]
+        errors.update(personal_code_errors(self, self.FREE_TEXT))
         if errors:
             raise ValidationError(errors)
 
@@ -564,6 +569,12 @@ class FundingLine(ActivityPart):
     def __str__(self):
         return f"{self.get_source_display()}: {self.amount} EUR"
 
+    def clean(self):
+        super().clean()
+        errors = personal_code_errors(self, ["note"])
+        if errors:
+            raise ValidationError(errors)
+
 
 def evidence_path(instance, filename):
     return safe_name(f"evidence/activities/{instance.activity.lag.slug}", instance.file, filename)
@@ -595,6 +606,12 @@ class Evidence(ActivityPart):
     def __str__(self):
         return self.description or self.file.display_name
 
+    def clean(self):
+        super().clean()
+        errors = personal_code_errors(self, ["description"])
+        if errors:
+            raise ValidationError(errors)
+
 
 class StatusChange(models.Model):
     """One workflow transition of an activity or a measurement: who, when, from what to what."""
@@ -620,6 +637,12 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status} ({self.by}, {self.at:%Y-%m-%d %H:%M})"
+
+    def clean(self):
+        super().clean()
+        errors = personal_code_errors(self, ["note"])
+        if errors:
+            raise ValidationError(errors)
 
 
 class DataCompletion(models.Model):

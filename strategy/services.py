@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners import personal_data
+
 from . import permissions, year_lock
 from .models import StatusChange
 from .workflow import Status, WorkflowRecord
@@ -94,6 +96,9 @@ def _required_text(value: str | None, message: str) -> str:
     value = (value or "").strip()
     if not value:
         raise WorkflowError(message, code="note_required")
+    # The note stays in the record's history and its status log: no personal code (invariant 12).
+    if personal_data.contains_personal_code(value):
+        raise WorkflowError(personal_data.MESSAGE, code="personal_code")
     return value
 
 
