@@ -35,26 +35,27 @@ def healthz(request):
 
 
 def _record_file(kind, pk):
+    """(the record, its file, whether the file is marked publishable)"""
     if kind == "activity":
         evidence = get_object_or_404(Evidence.objects.select_related("activity"), pk=pk)
-        return evidence.activity, evidence.file
+        return evidence.activity, evidence.file, evidence.publishable
     if kind == "measurement":
         measurement = get_object_or_404(Measurement.objects, pk=pk)
-        return measurement, measurement.evidence
+        return measurement, measurement.evidence, measurement.evidence_publishable
     raise Http404
 
 
 @require_safe
 def evidence(request, kind, pk):
-    """An evidence file as a download. An approved record's file is public; any other is served only
-    to staff who may see the record, and to everyone else it does not exist (404, not 403, so that
-    record numbers reveal nothing)."""
-    record, field_file = _record_file(kind, pk)
+    """An evidence file as a download, to whoever ``permissions.may_download_evidence`` lets have it
+    (a file is private unless marked publishable); to everyone else it does not exist (404, not 403,
+    so that record numbers reveal nothing)."""
+    record, field_file, publishable = _record_file(kind, pk)
     if not field_file:
         raise Http404
-    if not permissions.may_download_evidence(request.user, record):
+    if not permissions.may_download_evidence(request.user, record, publishable=publishable):
         raise Http404
-    approved = record.is_approved
+    public = publishable and record.is_approved
     try:
         handle = field_file.open("rb")
     except (FileNotFoundError, OSError) as error:
@@ -67,7 +68,7 @@ def evidence(request, kind, pk):
     # Even if a browser were to render it, the file runs no script and reaches nothing.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     # No shared cache keeps evidence: an approved record can be reopened and its file withdrawn.
-    response["Cache-Control"] = "private, max-age=300" if approved else "private, no-store"
+    response["Cache-Control"] = "private, max-age=300" if public else "private, no-store"
     return response
 
 

@@ -294,6 +294,7 @@ class MeasurementForm(VersionedModelForm):
             "rating",
             "note",
             "evidence",
+            "evidence_publishable",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -331,9 +332,17 @@ class MeasurementAdmin(WorkflowAdmin, admin.ModelAdmin):
         return [
             (None, {"fields": where}),
             (_("Vērtība"), {"fields": values}),
-            (_("Pamatojums"), {"fields": ["note", "evidence"]}),
+            (_("Pamatojums"), {"fields": ["note", *self.evidence_fields(request, obj)]}),
             self.status_fieldset,
         ]
+
+    def evidence_fields(self, request, obj):
+        # another LAG's staff see the file only when the public may download it
+        if obj is None or permissions.may_download_evidence(
+            request.user, obj, publishable=obj.evidence_publishable
+        ):
+            return ["evidence", "evidence_publishable"]
+        return []
 
     @admin.display(description=gettext_lazy("īpatsvars (aprēķināts)"))
     def share_display(self, obj):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from partners import latvian
 from partners.models import LAG, Municipality
 from partners.personal_data import personal_code_errors
-from strategy.models import ActivityType, ExpectedResult, Priority, Strategy
+from strategy.models import PUBLISHABLE_HELP, ActivityType, ExpectedResult, Priority, Strategy
 from strategy.uploads import EvidenceFileField, safe_name, validate_evidence_file
 from strategy.workflow import Status, WorkflowQuerySet, WorkflowRecord
 from strategy.year_lock import YearLocked, YearLockedQuerySet
@@ -354,6 +354,10 @@ class Measurement(YearLocked, WorkflowRecord):
         blank=True,
         validators=[validate_evidence_file],
         help_text=_("PDF, JPEG, PNG, XLSX vai DOCX."),
+    )
+    # Private unless the LAG's staff say otherwise (invariant 12).
+    evidence_publishable = models.BooleanField(
+        _("pierādījums publicējams"), default=False, help_text=PUBLISHABLE_HELP
     )
 
     objects = MeasurementQuerySet.as_manager()

@@ -6,6 +6,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from partners.forms import TypedNumbersAdminMixin
 
+from . import permissions
 from .admin_uploads import EvidenceFilesMixin
 from .admin_workflow.admins import WorkflowAdmin
 from .admin_workflow.common import ReadOnlyAdmin
@@ -77,6 +78,11 @@ class FundingLineInline(TypedNumbersAdminMixin, LAGOwnedInlineMixin, admin.Tabul
 class EvidenceInline(EvidenceFilesMixin, LAGOwnedInlineMixin, admin.TabularInline):
     model = Evidence
     extra = 1
+    fields = ["file", "description", "publishable"]
+
+    def get_queryset(self, request):
+        # another LAG's staff see the files the public downloads, not the private ones
+        return permissions.shown_evidence(request.user, super().get_queryset(request))
 
 
 @admin.register(Activity)

@@ -576,6 +576,13 @@ class FundingLine(ActivityPart):
             raise ValidationError(errors)
 
 
+PUBLISHABLE_HELP = _(
+    "Uzmanību: atzīmējiet tikai tad, ja datnē nav personas datu — vārdu, parakstu, personas kodu, "
+    "fotogrāfiju, kurās var atpazīt cilvēkus (piemēram, programma vai afiša). Publicējamu apstiprināta "
+    "ieraksta datni var lejupielādēt ikviens; neatzīmētu redz tikai VRG darbinieki, valde un sekretariāts."
+)
+
+
 def evidence_path(instance, filename):
     return safe_name(f"evidence/activities/{instance.activity.lag.slug}", instance.file, filename)
 
@@ -592,6 +599,9 @@ class Evidence(ActivityPart):
         help_text=_("PDF, JPEG, PNG, XLSX vai DOCX."),
     )
     description = models.CharField(_("apraksts"), max_length=200, blank=True)
+    # Private unless the LAG's staff say otherwise (invariant 12): who downloads it is
+    # ``permissions.may_download_evidence``.
+    publishable = models.BooleanField(_("publicējams"), default=False, help_text=PUBLISHABLE_HELP)
     uploaded_at = models.DateTimeField(_("augšupielādēts"), auto_now_add=True)
 
     objects = ActivityPartQuerySet.as_manager()

@@ -25,7 +25,8 @@ The workflow's transitions and four eyes — invariant 8
     :func:`reviews_only_as_secretariat`; for menus and actions: :func:`may_submit_any`,
     :func:`may_review_any`, :func:`may_reopen_any`.
 Evidence files — invariant 12
-    :func:`may_download_evidence`.
+    :func:`reads_private_evidence`, :func:`may_download_evidence` (one file),
+    :func:`shown_evidence` (an activity's list of files).
 The year's end — invariant 9
     :func:`may_close_years` (close, reopen, the board's year page and its PDF report).
 The plan (indicators' targets and baselines)
@@ -41,8 +42,9 @@ The rules on top of Django's model permissions (which the roles' groups carry):
   coordinator left who did none of these, the secretariat approves or returns it instead.
 - The board and the secretariat read every LAG's records and write none of them.
 - A superuser acts as a coordinator of every LAG (and the four-eyes rule binds them too).
-- An approved record's evidence is public; any other record's evidence is for those who may read
-  the record. Another LAG's staff see only what the public sees.
+- Evidence is private: for the record's LAG's staff, the board and the secretariat. A file is public
+  only when the LAG's staff marked it publishable (it holds no personal data) and its record is
+  approved. Another LAG's staff see only what the public sees.
 - The board and the secretariat close and reopen years; the secretariat writes the plan.
 
 The review rule is stated twice, for one record (``transition_refusal``) and as one query for lists
@@ -412,12 +414,32 @@ def may_edit_plan(user: AnyUser) -> bool:
     )
 
 
-def may_download_evidence(user: AnyUser, record: LAGRecord) -> bool:
-    """An evidence file (an activity's or a measurement's) of an approved record is public; any
-    other is for those who may read the record (:func:`can_view`): its LAG's editors and
-    coordinators, the board and the secretariat (invariant 12). A staff account of the LAG without
-    a role, or another LAG's staff, sees only what the public sees."""
-    return record.is_approved or can_view(user, record)
+# --- evidence files: private by default (invariant 12) -------------------------------------------
+
+
+def reads_private_evidence(user: AnyUser, record: LAGRecord) -> bool:
+    """Evidence files are mostly attendance lists (names, signatures): personal data. They are for
+    the record's LAG's editors and coordinators, the board and the secretariat (and superusers) —
+    not for another LAG's staff, nor for a staff account of the LAG without a role."""
+    return sees_all_lags(user) or (is_lag_staff(user) and record.lag_id == user.lag_id)
+
+
+def may_download_evidence(user: AnyUser, record: LAGRecord, *, publishable: bool) -> bool:
+    """May the user download an evidence file (an activity's evidence row, or a measurement's file)?
+    A file is public only when the LAG's staff marked it publishable and its record is approved;
+    any other file only for :func:`reads_private_evidence`."""
+    return (publishable and record.is_approved) or reads_private_evidence(user, record)
+
+
+def shown_evidence(user: AnyUser, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The activities' evidence rows (``strategy.Evidence``) the user is shown, as one query: the
+    rows :func:`may_download_evidence` lets them download."""
+    if sees_all_lags(user):
+        return queryset
+    public = Q(publishable=True, activity__status=Status.APPROVED)
+    if is_lag_staff(user):
+        return queryset.filter(Q(activity__lag_id=user.lag_id) | public)
+    return queryset.filter(public)
 
 
 def can_import(user: AnyUser) -> bool:

@@ -91,7 +91,7 @@ def test_backup_then_restore_into_an_empty_database_gives_identical_data_files_p
     client, demo, tmp_path
 ):
     activity = Activity.objects.approved().first()
-    evidence = Evidence(activity=activity, file=SimpleUploadedFile("Dalībnieku saraksts.pdf", PDF))
+    evidence = Evidence(activity=activity, file=SimpleUploadedFile("Programma.pdf", PDF), publishable=True)
     evidence.full_clean()
     evidence.save()
     # The board closed 2024 and downloaded its report: a frozen snapshot and a stored PDF with its hash.

@@ -3,7 +3,8 @@
 Tried: HTML renamed .pdf, a plain zip named .xlsx, a zip with the Office manifest but neither part,
 random bytes named .png, an oversized PDF, a path-traversal file name; real PDF, JPEG, PNG, XLSX and
 DOCX files; downloads by the public, by staff of another LAG, of the same LAG, by the secretariat and
-the board, for approved and unapproved activities and measurements; the raw MEDIA_URL."""
+the board, for approved and unapproved activities and measurements; the raw MEDIA_URL. (Private and
+publishable files of approved records: tests/strategy/test_private_evidence.py.)"""
 
 import io
 import re
@@ -163,8 +164,10 @@ def download(client, record):
     return client.get(f"/evidence/activity/{record.pk}/")
 
 
-def test_evidence_of_an_approved_activity_downloads_for_anyone_as_an_attachment(client, db):
+def test_publishable_evidence_of_an_approved_activity_downloads_for_anyone_as_an_attachment(client, db):
     record = evidence_with(PDF, status=Status.APPROVED)
+    record.publishable = True
+    record.save()
     response = download(client, record)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
@@ -243,13 +246,17 @@ def test_unapproved_evidence_is_for_those_who_may_read_the_record(client, db, ki
     user = users[who]()
     if user is not None:
         client.force_login(user)
-    assert permissions.may_download_evidence(user or AnonymousUser(), record) == (expected == 200)
+    assert permissions.may_download_evidence(user or AnonymousUser(), record, publishable=False) == (
+        expected == 200
+    )
     assert client.get(url).status_code == expected
 
 
-def test_measurement_evidence_downloads_only_when_approved_for_the_public(client, db):
-    approved = factories.measurement(status=Status.APPROVED, evidence=SimpleUploadedFile("a.png", PNG))
-    draft = factories.measurement(evidence=SimpleUploadedFile("b.png", PNG))
+def test_publishable_measurement_evidence_downloads_only_when_approved_for_the_public(client, db):
+    approved = factories.measurement(
+        status=Status.APPROVED, evidence=SimpleUploadedFile("a.png", PNG), evidence_publishable=True
+    )
+    draft = factories.measurement(evidence=SimpleUploadedFile("b.png", PNG), evidence_publishable=True)
     empty = factories.measurement(status=Status.APPROVED)
     response = client.get(f"/evidence/measurement/{approved.pk}/")
     assert response.status_code == 200
