@@ -1,6 +1,7 @@
 """Public pages of the strategy document and the activities (no figures: those are the indicators app's)."""
 
 import re
+from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
@@ -161,7 +162,8 @@ def activity_list(request):
         count = tallies.approved_count(municipality=place, **{k: v for k, v in lookups.items() if v})
     paginator = ActivityPaginator(activities, PAGE_SIZE, count=count, rows=Activity.objects.for_list())
     page = paginator.get_page(request.GET.get("page"))
-    query_string = "&".join(f"{k}={v}" for k, v in filters.items())
+    # encoded: a search for "Talka & koncerts" stays one search on every page
+    query_string = urlencode(filters)
     context = {
         "strategy": strategy,
         "page": page,
