@@ -15,8 +15,11 @@ def root(request):
     return redirect(f"/{language}/")
 
 
-# A refusal in the admin is a Latvian page in the admin's look (elsewhere Django's default).
+# The portal's own error pages, in the page's language (a refusal in the admin: in the admin's look).
+handler400 = views.bad_request
 handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error
 
 
 urlpatterns = [
@@ -31,5 +34,6 @@ urlpatterns += i18n_patterns(
     path("reports/", include("indicators.yearend.urls")),
     path("", include("indicators.urls")),
     path("", include("strategy.urls")),
+    path("privacy/", views.privacy, name="privacy"),
     prefix_default_language=True,
 )

@@ -1,4 +1,5 @@
-"""Views that belong to no single app: the health probe, evidence downloads and the admin's refusal page."""
+"""Views that belong to no single app: the health probe, evidence downloads, the privacy notice and the
+error pages (400, 403, 404, 500; the admin's refusal page among them)."""
 
 from pathlib import PurePosixPath
 
@@ -7,8 +8,8 @@ from django.db import DatabaseError, connection, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -72,14 +73,48 @@ def evidence(request, kind, pk):
     return response
 
 
+def privacy(request):
+    """The privacy notice: what the portal stores, why, who sees it and for how long."""
+    return render(request, "privacy.html")
+
+
+# --- error pages ------------------------------------------------------------------------------------
+# The portal's own pages in the page's language, with its navigation, instead of Django's bare English
+# ones. They read nothing from the database — the 500 page is shown when the database may be what
+# failed — so the demonstration-data notice (a query) is left out.
+
+
+def _error_page(request, template, status):
+    # The language of the address (/lv/…, /en/…): an error raised before LocaleMiddleware ran (a bad
+    # request) has not activated it yet.
+    language = translation.get_language_from_path(request.path_info) or translation.get_language()
+    with translation.override(language):
+        return render(request, template, {"marked_data": {}}, status=status)
+
+
+def bad_request(request, exception):
+    """``handler400``"""
+    return _error_page(request, "400.html", 400)
+
+
+def page_not_found(request, exception):
+    """``handler404``"""
+    return _error_page(request, "404.html", 404)
+
+
+def server_error(request):
+    """``handler500``: no database access."""
+    return _error_page(request, "500.html", 500)
+
+
 def permission_denied(request, exception):
     """The 403 page (``handler403``). A staff member refused in the admin gets a Latvian page in the
     admin's look, with the reason when the refusal gives one (``PermissionDenied("…")``), instead of
-    Django's bare English "403 Forbidden"; everywhere else Django's default page."""
+    Django's bare English "403 Forbidden"; everywhere else the portal's own page."""
     user = getattr(request, "user", None)
     in_admin = request.path.startswith(reverse("admin:index"))
     if not (in_admin and user is not None and user.is_active and user.is_staff):
-        return defaults.permission_denied(request, exception)
+        return _error_page(request, "403.html", 403)
     reason = str(exception) if exception is not None and exception.args else ""
     if not reason:
         if permissions.role_names(user) & roles.LAG_ROLES and user.lag_id is None:
