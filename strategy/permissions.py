@@ -24,9 +24,9 @@ The workflow's transitions and four eyes — invariant 8
     :func:`reviewers`, :func:`awaiting_review` (the review queue as one query),
     :func:`reviews_only_as_secretariat`; for menus and actions: :func:`may_submit_any`,
     :func:`may_review_any`, :func:`may_reopen_any`.
-Evidence files — invariant 12
-    :func:`reads_private_evidence`, :func:`may_download_evidence` (one file),
-    :func:`shown_evidence` (an activity's list of files).
+Personal data: evidence files, change history, return notes — invariant 12
+    :func:`reads_private_parts` (history and status log), :func:`may_download_evidence` (one
+    file), :func:`shown_evidence` (an activity's list of files).
 The year's end — invariant 9
     :func:`may_close_years` (close, reopen, the board's year page and its PDF report).
 The plan (indicators' targets and baselines)
@@ -414,21 +414,23 @@ def may_edit_plan(user: AnyUser) -> bool:
     )
 
 
-# --- evidence files: private by default (invariant 12) -------------------------------------------
+# --- personal data: evidence files, change history, return notes (invariant 12) -------------------
 
 
-def reads_private_evidence(user: AnyUser, record: LAGRecord) -> bool:
-    """Evidence files are mostly attendance lists (names, signatures): personal data. They are for
-    the record's LAG's editors and coordinators, the board and the secretariat (and superusers) —
-    not for another LAG's staff, nor for a staff account of the LAG without a role."""
+def reads_private_parts(user: AnyUser, record: LAGRecord) -> bool:
+    """The record's private parts — its evidence files (mostly attendance lists: names, signatures),
+    its change history (the unapproved versions) and its status log with the return notes — are for
+    the record's LAG's editors and coordinators, the board and the secretariat (and superusers). Not
+    for another LAG's staff, who see an approved record as the public does, nor for a staff account
+    of the LAG without a role."""
     return sees_all_lags(user) or (is_lag_staff(user) and record.lag_id == user.lag_id)
 
 
 def may_download_evidence(user: AnyUser, record: LAGRecord, *, publishable: bool) -> bool:
     """May the user download an evidence file (an activity's evidence row, or a measurement's file)?
     A file is public only when the LAG's staff marked it publishable and its record is approved;
-    any other file only for :func:`reads_private_evidence`."""
-    return (publishable and record.is_approved) or reads_private_evidence(user, record)
+    any other file only for :func:`reads_private_parts`."""
+    return (publishable and record.is_approved) or reads_private_parts(user, record)
 
 
 def shown_evidence(user: AnyUser, queryset: QuerySet[Any]) -> QuerySet[Any]:

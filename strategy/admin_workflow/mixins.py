@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from modeltranslation.translator import NotRegistered, translator
 from simple_history.models import ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -83,12 +84,20 @@ class ReadOnlyHistoryMixin:
                 previous.history_delta_changes = helper.context_for_delta_changes(delta)
             previous = current
 
+    def _refuse_history(self, request, obj):
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        if not permissions.reads_private_parts(request.user, obj):
+            # the unapproved versions are not public, and another LAG's staff see what the public sees
+            raise PermissionDenied(
+                _("Ieraksta izmaiņu vēsture ir pieejama tikai tās VRG darbiniekiem, valdei un sekretariātam.")
+            )
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
         obj = object_or_404(self, request, object_id)
-        if not self.has_view_permission(request, obj):
-            raise PermissionDenied
+        self._refuse_history(request, obj)
         history_pk = self.model.history.model._meta.pk
         try:
             version_id = history_pk.to_python(unquote(version_id))
@@ -98,6 +107,5 @@ class ReadOnlyHistoryMixin:
 
     def history_view(self, request, object_id, extra_context=None):
         obj = object_or_404(self, request, object_id)
-        if not self.has_view_permission(request, obj):
-            raise PermissionDenied
+        self._refuse_history(request, obj)
         return super().history_view(request, object_id, extra_context)

@@ -158,6 +158,8 @@ class WorkflowTransitionsMixin:
         history = StatusChange.objects.filter(
             content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
         ).select_related("by")
+        # another LAG's staff see the approved record as the public does: no status log, no notes
+        shows_history = permissions.reads_private_parts(user, obj)
         review = {}
         if obj.status in (Status.DRAFT, Status.RETURNED, Status.SUBMITTED):
             # who reviews it, and why not this person: never a panel without an explanation
@@ -173,7 +175,8 @@ class WorkflowTransitionsMixin:
             "record": obj,
             "transitions": transitions,
             "can_submit": permissions.can_transition(user, obj, permissions.SUBMIT),
-            "history": history,
+            "history": history if shows_history else (),
+            "shows_history": shows_history,
             "review": review,
             "read_only_reason": permissions.edit_refusal(user, obj),
             "transition_url_name": admin_view_name(self.opts, "transition", self.admin_site.name),
