@@ -26,7 +26,7 @@ The workflow's transitions and four eyes — invariant 8
     :func:`may_review_any`, :func:`may_reopen_any`.
 Personal data: evidence files, change history, return notes — invariant 12
     :func:`reads_private_parts` (history and status log), :func:`may_download_evidence` (one
-    file), :func:`shown_evidence` (an activity's list of files).
+    file), :func:`shown_evidence` (an activity's list of files; the public's: ``PUBLIC_EVIDENCE``).
 The year's end — invariant 9
     :func:`may_close_years` (close, reopen, the board's year page and its PDF report).
 The plan (indicators' targets and baselines)
@@ -438,10 +438,13 @@ def shown_evidence(user: AnyUser, queryset: QuerySet[Any]) -> QuerySet[Any]:
     rows :func:`may_download_evidence` lets them download."""
     if sees_all_lags(user):
         return queryset
-    public = Q(publishable=True, activity__status=Status.APPROVED)
     if is_lag_staff(user):
-        return queryset.filter(Q(activity__lag_id=user.lag_id) | public)
-    return queryset.filter(public)
+        return queryset.filter(Q(activity__lag_id=user.lag_id) | PUBLIC_EVIDENCE)
+    return queryset.filter(PUBLIC_EVIDENCE)
+
+
+#: the evidence rows anyone may download (the public pages list these)
+PUBLIC_EVIDENCE = Q(publishable=True, activity__status=Status.APPROVED)
 
 
 def can_import(user: AnyUser) -> bool:

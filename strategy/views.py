@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from partners.models import LAG, Municipality, TerritoryUnit
 from partners.public_cache import public_page
 
-from . import tallies
+from . import permissions, tallies
 from .models import Activity, ActivityType, Statement
 from .paging import ActivityPaginator
 from .shortcuts import YEAR_RANGE, int_or_none, strategy_or_404
@@ -189,7 +189,9 @@ def activity_detail(request, pk):
         ),
         pk=pk,
     )
-    context = {"activity": activity, "funding": activity.funding_lines.all()}
+    # the files its LAG marked publishable; the others are personal data (invariant 12)
+    files = activity.evidence.filter(permissions.PUBLIC_EVIDENCE)
+    context = {"activity": activity, "funding": activity.funding_lines.all(), "files": files}
     return render(request, "strategy/activity_detail.html", context)
 
 

@@ -83,3 +83,20 @@ def test_the_lags_own_staff_and_the_board_still_read_the_history(client, correct
     assert f"Izņemiet personas kodu {CODE}" in change  # the status log's note
     history = pages[f"/admin/strategy/activity/{corrected_activity.pk}/history/"].content.decode()
     assert CODE in history  # the summary's earlier version
+
+
+def test_another_lags_editor_cannot_open_a_measurements_history(client, db):
+    measurement = factories.measurement(note=f"Aptaujāja {CODE}")
+    measurement.note = "Aptauja"
+    measurement.status = Status.APPROVED
+    measurement.save()
+    client.force_login(factories.user(role=roles.EDITOR, lag=factories.lag()))
+    base = f"/admin/indicators/measurement/{measurement.pk}"
+
+    change = client.get(f"{base}/change/")
+    history = client.get(f"{base}/history/")
+
+    assert change.status_code == 200
+    assert "/history/" not in change.content.decode()
+    assert history.status_code == 403
+    assert CODE not in change.content.decode() + history.content.decode()

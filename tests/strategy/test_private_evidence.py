@@ -257,3 +257,19 @@ def test_the_migration_makes_every_stored_file_of_an_approved_record_private(cli
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert client.get(f"/evidence/activity/{evidence.pk}/").status_code == 404
     assert client.get(f"/evidence/measurement/{measurement.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("language", ["lv", "en"])
+def test_the_public_activity_page_lists_only_the_publishable_files(client, db, language):
+    private = activity_evidence("saraksts.pdf", False)
+    activity = private.activity
+    public = Evidence.objects.create(
+        activity=activity, file=SimpleUploadedFile("programma.pdf", PDF), publishable=True
+    )
+
+    page = client.get(f"/{language}/activities/{activity.pk}/").content.decode()
+
+    assert re.findall(r'<a href="(/evidence/[^"]+)">([^<]+)</a>', page) == [
+        (f"/evidence/activity/{public.pk}/", "programma.pdf")
+    ]
+    assert "saraksts" not in page
