@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import translation
 
@@ -72,5 +71,7 @@ class NullCharacterMiddleware:
         if "\x00" in request.path or any(
             "\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values
         ):
-            return HttpResponseBadRequest("NUL", content_type="text/plain; charset=utf-8")
+            from .views import bad_request  # the portal's 400 page, in the address's language
+
+            return bad_request(request, None)
         return self.get_response(request)

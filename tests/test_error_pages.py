@@ -94,3 +94,17 @@ def test_the_500_page_is_shown_without_the_database(language):
     # request's own transaction fails, and the 500 page must not need the database either.
     client = Client(raise_request_exception=False)
     assert_portal_page(client.get(f"/{language}/failing/500/"), language, 500)
+
+
+@pytest.mark.parametrize("language", ["lv", "en"])
+def test_a_host_the_portal_does_not_serve_is_the_portals_400_page(client, db, language):
+    response = client.get(f"/{language}/", HTTP_HOST="evil.example")
+    # The host may be checked before the CSP middleware runs: the page itself is CSP-clean.
+    assert_portal_page(response, language, 400, policy_header=False)
+
+
+@pytest.mark.parametrize("language", ["lv", "en"])
+def test_a_nul_character_in_the_query_is_the_portals_400_page(client, db, language):
+    response = client.get(f"/{language}/activities/", {"q": "Talka\x00"})
+    # Refused by ddkc.middleware.NullCharacterMiddleware, before the CSP middleware runs.
+    assert_portal_page(response, language, 400, policy_header=False)
