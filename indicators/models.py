@@ -555,6 +555,13 @@ class YearSummary(models.Model):
     def __str__(self):
         return f"{self.year}"
 
+    def clean(self):
+        super().clean()
+        # published in the annual report: no personal code (invariant 12)
+        errors = personal_code_errors(self, ["text_lv", "text_en"])
+        if errors:
+            raise ValidationError(errors)
+
 
 class YearSnapshot(models.Model):
     """The figures of a year frozen when the board closed it: every indicator × (jointly and each

@@ -744,6 +744,12 @@ class YearClosure(models.Model):
     def __str__(self):
         return f"{self.year}"
 
+    def clean(self):
+        super().clean()
+        errors = personal_code_errors(self, ["reopen_reason"])
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def in_force(self):
         return self.reopened_at is None

@@ -4,8 +4,8 @@ Tried: the old form with and without its dash, with a real and an impossible dat
 13), 29 February, the new 32… form; ordinary text that is not a code — ISO dates, Latvian amounts,
 phone numbers, account numbers, a date range, a registration number; the admin's activity form
 (title LV and EN, summary, a funding line's note), a measurement's narrative and note, an evidence
-file's description, the return and reopen notes of the workflow services, and an activity and a
-measurement import (no row written)."""
+file's description, the return and reopen notes of the workflow services, an activity and a
+measurement import (no row written), a year's reopen reason and the board's year summary."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -266,3 +266,39 @@ def test_a_measurement_import_with_a_personal_code_in_a_note_writes_no_rows(stra
     errors = {row.number + 1: row.error_dict for row in result.invalid_rows}
     assert errors == {3: {"piezīme": [REFUSAL]}}
     assert not Measurement.objects.exists()
+
+
+# --- the year's texts ------------------------------------------------------------------------------
+
+
+def test_a_reopen_reason_for_a_year_with_a_personal_code_is_refused_and_the_year_stays_closed(db):
+    from django.utils import timezone
+
+    from indicators.yearend.services import reopen_year
+    from strategy.models import YearClosure
+
+    board = factories.user(role=roles.BOARD)
+    factories.strategy()
+    YearClosure.objects.create(year=2024, closed_by=board, closed_at=timezone.now())
+
+    with pytest.raises(ValidationError) as error:
+        reopen_year(year=2024, by=board, reason="Jālabo dalībnieks 010190-12345")
+
+    assert error.value.messages == [REFUSAL]
+    assert YearClosure.objects.in_force().filter(year=2024).exists()
+
+
+@pytest.mark.parametrize("field", ["text_lv", "text_en"])
+def test_the_boards_year_summary_with_a_personal_code_is_refused_in_the_admin(client, db, field):
+    from indicators.models import YearSummary
+
+    strategy = factories.strategy()
+    client.force_login(factories.user(is_superuser=True))
+    form = {"strategy": strategy.pk, "year": "2024", "text_lv": "Gads bija ražīgs.", "text_en": ""}
+    form[field] = "Paldies Annai (120385-11223)"
+
+    response = client.post("/admin/indicators/yearsummary/add/", form)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field] == [REFUSAL]
+    assert not YearSummary.objects.exists()
