@@ -66,8 +66,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "ddkc.middleware.NullCharacterMiddleware",
+    # Before anything that can answer early, so that every answer (a 400 too) carries the policy.
     "csp.middleware.CSPMiddleware",
+    "ddkc.middleware.NullCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The host first: nothing below may answer for a host outside ALLOWED_HOSTS (a 400).
     "ddkc.middleware.HostValidationMiddleware",
