@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "indicators",
 ]
 
+# A form sent without its token gets the portal's own 403 page (in the admin: with what to do).
+CSRF_FAILURE_VIEW = "ddkc.views.csrf_failure"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything that can answer early, so that every answer (a 400 too) carries the policy.

@@ -4,6 +4,7 @@ error pages (400, 403, 404, 500; the admin's refusal page among them)."""
 from pathlib import PurePosixPath
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -84,12 +85,12 @@ def privacy(request):
 # failed — so the demonstration-data notice (a query) is left out.
 
 
-def _error_page(request, template, status):
+def _error_page(request, template, status, reason=""):
     # The language of the address (/lv/…, /en/…): an error raised before LocaleMiddleware ran (a bad
     # request) has not activated it yet.
     language = translation.get_language_from_path(request.path_info) or translation.get_language()
     with translation.override(language):
-        return render(request, template, {"marked_data": {}}, status=status)
+        return render(request, template, {"marked_data": {}, "reason": reason}, status=status)
 
 
 def bad_request(request, exception):
@@ -113,9 +114,9 @@ def permission_denied(request, exception):
     Django's bare English "403 Forbidden"; everywhere else the portal's own page."""
     user = getattr(request, "user", None)
     in_admin = request.path.startswith(reverse("admin:index"))
-    if not (in_admin and user is not None and user.is_active and user.is_staff):
-        return _error_page(request, "403.html", 403)
     reason = str(exception) if exception is not None and exception.args else ""
+    if not (in_admin and user is not None and user.is_active and user.is_staff):
+        return _error_page(request, "403.html", 403, reason)
     if not reason:
         if permissions.role_names(user) & roles.LAG_ROLES and user.lag_id is None:
             reason = _(
@@ -126,3 +127,17 @@ def permission_denied(request, exception):
             reason = _("Šī lapa vai darbība jūsu lomai nav pieejama.")
     context = {**admin.site.each_context(request), "title": _("Piekļuve liegta"), "reason": reason}
     return render(request, "admin/permission_denied.html", context, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: a form sent without its security token (an expired page, cookies blocked)
+    gets the portal's 403 page with what to do, not Django's English "CSRF verification failed"."""
+    return permission_denied(
+        request,
+        PermissionDenied(
+            _(
+                "Veidlapas drošības pārbaude neizdevās: lapa, iespējams, bija atvērta pārāk ilgi vai "
+                "pārlūks neļauj sīkdatnes. Pārlādējiet lapu un mēģiniet vēlreiz."
+            )
+        ),
+    )

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 TEXTS = {
     "lv": {
@@ -105,3 +106,16 @@ def test_a_nul_character_in_the_query_is_the_portals_400_page(client, db, langua
     response = client.get(f"/{language}/activities/", {"q": "Talka\x00"})
     # Refused by ddkc.middleware.NullCharacterMiddleware, which sits below the CSP middleware.
     assert_portal_page(response, language, 400)
+
+
+def test_a_form_sent_without_its_security_token_is_the_portals_403_page_saying_what_to_do(db):
+    """A login page left open too long: Django's own page reads "Forbidden (403) CSRF verification failed"
+    in English."""
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("admin:login"), {"username": "x", "password": "y"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "CSRF" not in page
+    assert 'class="site-footer"' in page
+    assert "Pārlādējiet lapu un mēģiniet vēlreiz" in page
