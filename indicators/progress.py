@@ -1,47 +1,93 @@
 """The progress engine: the ONE place every public figure, PDF figure and open-data figure comes from
-(invariant 2).
+(invariant 2), and the methodology's source — every rule below is stated here once.
 
 ``ProgressEngine(strategy)`` runs a fixed number of queries whatever the amount of data (the activity
-tallies — approved activities and their funding summed by activity type × LAG × year, kept by
-``strategy.tallies`` —, approved measurements by indicator × LAG × year, plus the plans), and then
-answers per indicator, per year or cumulatively, per LAG or jointly.
+tallies and funding tallies kept by ``strategy.tallies``, approved measurements by indicator × LAG ×
+year, the plans, estimate weights, closed years and the LAGs' data completion marks), and then answers
+per indicator, per year or for the period, per LAG or jointly.
 
-How figures combine — shown on the pages through ``Aggregation.explanation``:
+Data. Only approved records count (invariant 1). A LAG-year without data is ``None`` and shown as "no
+data", never 0 (invariant 4). For activity-fed indicators a LAG-year has data when the LAG has any
+approved activity that year: then "none of this type" is a real 0. The participant rules
+(participants, youth, vulnerable) count participations — a person at three activities counts three
+times (``Figure.counts_participations``: the pages say "dalības reizes"). The FUNDING rule sums only the
+funding sources the indicator declares (``Indicator.funding_sources``); the rest of the same activities'
+funding is co-financing (``ProgressEngine.cofinancing``), and the home page's headline funding is that
+indicator's figure for the period.
 
-* ``SUM`` (activity-fed counts, participants, youth, vulnerable participants, funding): LAGs and years
-  add up. A cumulative target is the sum of the yearly targets; its baseline is the baseline × years.
-* ``SHARE`` (unit %): numerators and denominators add up, the share is 100·ΣN/ΣD — across LAGs and
-  across years alike; never an average of percentages (invariant 5).
-* ``LATEST`` (reported numbers such as members or voters: a stock, not a flow): LAGs add up within a
-  year; cumulatively each LAG's latest reported value counts.
-* ``RATING`` (qualitative, 1–5): the mean of the LAGs' ratings of a year; cumulatively each LAG's
-  latest rating.
+Complete years and the period. A year is complete for a LAG when it is closed (a ``YearClosure`` in
+force) or it has ended (before today's year) and the LAG marked its data complete
+(``strategy.DataCompletion``); jointly, when it is closed or every LAG marked it. The default period
+runs from the strategy's start to the last complete year (``through_year``; None while no year is
+complete; a report passes its own year). ``Figure.complete`` says whether every year of a figure is
+complete for its scope and no LAG's value is missing. The year after the period, when it has begun,
+is the "year to date" (``year_to_date``): its figures carry no judgement (``Status.YEAR_TO_DATE``),
+and so does any one-year figure of a year that has not ended.
 
-Only approved records count (invariant 1). A LAG-year without data is ``None`` and shown as "no data",
-never 0 (invariant 4). For activity-fed indicators a LAG-year has data when the LAG has any approved
-activity that year: then "none of this type" is a real 0.
+Period rules, by the indicator's measure (``Indicator.measure``):
+
+* FLOW (counts, participations, funding, R4's youth share): the period sums its years and LAGs add
+  up; a share is 100·ΣN/ΣD over LAGs and years, never an average of percentages (invariant 5). The
+  period's target is the sum of its yearly targets (a share: the last year's), its baseline the
+  baseline × the years (a share: the baseline).
+* STOCK (a level at the year's end, e.g. members): the period's value is its LAST year's; jointly the
+  sum of the LAGs' values of that same year.
+* ESTIMATE (a survey share with its sample): the period's value is its LAST year's, never pooled over
+  years; jointly the LAGs' shares of that same year — weighted by the ``EstimateWeight`` values when
+  every LAG has one (``weighting == "weighted"``), else ΣN/ΣD of the samples (``"pooled"``).
+* RATING (1–5): the LAST year's rating; jointly the mean of the LAGs' ratings of that year.
+
+For STOCK, ESTIMATE and RATING a LAG without a value for the year used makes the joint figure
+incomplete (``Figure.missing_lags``); years are never mixed across LAGs.
+
+Joint targets and baselines are derived from the LAGs' of the same year: the sum for FLOW and STOCK
+counts; for ESTIMATEs and shares the mean weighted by the ``EstimateWeight`` values, only when every
+LAG has one (else none: the page says the weights are missing); for RATINGs the mean. Every LAG must
+have its value, else there is no derived joint value. A joint Target/Baseline row (LAG empty) exists
+only as an override with a recorded reason and replaces the derived value (``Figure.target_basis``:
+"derived", "override", or "lag" for a LAG's own plan; ``Figure.target_reason``).
+
+Achievement (the headline, "% no mērķa") = actual ÷ target; for a "decrease" indicator target ÷ actual.
+The status comes from achievement with one set of thresholds (``thresholds()``): ≥ 90 % on track,
+≥ 60 % at risk, below off track; no data → no data; no target → no target. Progress from the baseline
+= (actual − baseline) / (target − baseline) (``FORMULA``) is shown beside it, never as the status.
+
+Estimates carry their sample (Σ denominators = respondents) and a 95 % interval (``interval``): the
+Wilson score interval for one LAG's or a pooled share, the normal interval with the weighted variance
+for a weighted joint share. When the target lies inside the interval, a status that would be at risk
+or off track is ``Status.NOT_DIFFERENT`` ("statistiski neatšķiras no mērķa").
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.db import models
 from django.db.models import Count, Exists, Max, OuterRef, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import LAG, Municipality
 from strategy import tallies
-from strategy.models import Activity, ActivityPlaceTally, ActivityTally, Evidence, FundingLine
+from strategy.models import (
+    Activity,
+    ActivityPlaceTally,
+    ActivityTally,
+    DataCompletion,
+    Evidence,
+    FundingLine,
+    FundingTally,
+    YearClosure,
+)
 from strategy.workflow import Status as WorkflowStatus
 
-from .models import Baseline, Indicator, Measurement, Target
+from .models import Baseline, EstimateWeight, Indicator, Measurement, Target
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -54,10 +100,13 @@ if TYPE_CHECKING:
 # narratives).
 Combined = tuple[Decimal | None, Decimal | None, Decimal | None, datetime | None, tuple[str, ...]]
 
-# Status thresholds, defined once: progress ≥ 90 % of the way from baseline to target is on track,
-# ≥ 60 % at risk, below that off track.
+# Status thresholds, defined once: achievement (actual ÷ target) ≥ 90 % is on track, ≥ 60 % at risk,
+# below that off track.
 ON_TRACK_FROM = Decimal("0.9")
 AT_RISK_FROM = Decimal("0.6")
+
+# The 95 % interval's normal quantile.
+Z95 = Decimal("1.96")
 
 
 def thresholds() -> dict[str, int]:
@@ -66,14 +115,17 @@ def thresholds() -> dict[str, int]:
 
 
 FORMULA = _("progress = (faktiskā vērtība − bāzes vērtība) / (mērķa vērtība − bāzes vērtība)")
+ACHIEVEMENT_FORMULA = _("izpilde = faktiskā vērtība / mērķa vērtība (samazināmam rādītājam — mērķis / fakts)")
 
 
 class Status(models.TextChoices):
     ON_TRACK = "on_track", _("atbilst plānam")
     AT_RISK = "at_risk", _("ir risks")
     OFF_TRACK = "off_track", _("atpaliek")
+    NOT_DIFFERENT = "not_different", _("statistiski neatšķiras no mērķa")
     NO_TARGET = "no_target", _("nav mērķa vai bāzes")
     NO_DATA = "no_data", _("nav datu")
+    YEAR_TO_DATE = "year_to_date", _("gads vēl nav noslēdzies")
 
 
 class Aggregation(models.TextChoices):
@@ -92,10 +144,11 @@ EXPLANATIONS = {
         "Īpatsvaru aprēķina kā 100 · Σ skaitītāju / Σ saucēju pār VRG un gadiem, nevis kā procentu vidējo."
     ),
     Aggregation.LATEST: _(
-        "Krājuma rādītājs: gada vērtība ir VRG vērtību summa; kopā par periodu — katras VRG jaunākā ziņotā vērtība."
+        "Krājuma rādītājs: gada vērtība ir VRG vērtību summa; par periodu — perioda pēdējā gada vērtība "
+        "(visām VRG tā paša gada)."
     ),
     Aggregation.RATING: _(
-        "Gada vērtība ir VRG vērtējumu vidējais; kopā par periodu — katras VRG jaunākais vērtējums."
+        "Gada vērtība ir VRG vērtējumu vidējais; par periodu — perioda pēdējā gada vērtējums."
     ),
 }
 
@@ -107,13 +160,24 @@ ACTIVITY_RULE_FIELDS: dict[str, str] = {
     Indicator.Rule.FUNDING: "funding",
 }
 
+# The rules that count participations (a person at three activities counts three times).
+PARTICIPATION_RULES = frozenset(
+    {Indicator.Rule.PARTICIPANTS, Indicator.Rule.YOUTH, Indicator.Rule.VULNERABLE}
+)
+
+# How a joint target/baseline was found, and a LAG's own.
+DERIVED, OVERRIDE, OWN = "derived", "override", "lag"
+POOLED, WEIGHTED = "pooled", "weighted"
+
 
 def aggregation_for(indicator: Indicator) -> Aggregation:
-    if indicator.value_kind == Indicator.ValueKind.RATING:
+    """How LAGs' values combine, from the measure: a rating is averaged, a share is ΣN/ΣD, a stock is
+    the LAGs' values of one year added, a flow adds up over LAGs and years."""
+    if indicator.measure == Indicator.Measure.RATING or indicator.value_kind == Indicator.ValueKind.RATING:
         return Aggregation.RATING
     if indicator.value_kind == Indicator.ValueKind.SHARE:
         return Aggregation.SHARE
-    return Aggregation.SUM if indicator.is_computed else Aggregation.LATEST
+    return Aggregation.LATEST if indicator.measure == Indicator.Measure.STOCK else Aggregation.SUM
 
 
 def _dec(value: Decimal | int | str | None) -> Decimal | None:
@@ -138,16 +202,71 @@ def compute_progress(
     return (actual - baseline) / span
 
 
-def status_for(actual: Decimal | None, progress: Decimal | None) -> Status:
+def compute_achievement(actual: Decimal | None, target: Decimal | None, direction: str) -> Decimal | None:
+    """actual ÷ target (1 = 100 %); for a "decrease" indicator target ÷ actual (at or below the target
+    is ≥ 100 %). None when either is missing or the ratio is undefined (a zero target to increase)."""
+    if actual is None or target is None:
+        return None
+    if direction == Indicator.Direction.DECREASE:
+        if actual <= 0:
+            return Decimal(1) if target >= actual else None
+        return target / actual
+    if target <= 0:
+        return None
+    return actual / target
+
+
+def status_for(actual: Decimal | None, achievement: Decimal | None) -> Status:
+    """The status of a figure from its achievement (one set of thresholds, ``thresholds()``)."""
     if actual is None:
         return Status.NO_DATA
-    if progress is None:
+    if achievement is None:
         return Status.NO_TARGET
-    if progress >= ON_TRACK_FROM:
+    if achievement >= ON_TRACK_FROM:
         return Status.ON_TRACK
-    if progress >= AT_RISK_FROM:
+    if achievement >= AT_RISK_FROM:
         return Status.AT_RISK
     return Status.OFF_TRACK
+
+
+def wilson_interval(numerator: Decimal, denominator: Decimal, z: Decimal = Z95) -> tuple[Decimal, Decimal]:
+    """The Wilson score interval of a share N/D, in percent:
+
+        p = N/D, n = D,
+        centre = (p + z²/2n) / (1 + z²/n),
+        half   = z / (1 + z²/n) · √( p(1 − p)/n + z²/4n² ),
+
+    low = centre − half, high = centre + half (z = 1,96 for 95 %). Computed in Decimal."""
+    n = denominator
+    p = numerator / n
+    z2 = z * z
+    scale = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / scale
+    half = z / scale * (p * (1 - p) / n + z2 / (4 * n * n)).sqrt()
+    return max(Decimal(0), centre - half) * 100, min(Decimal(1), centre + half) * 100
+
+
+def weighted_interval(
+    parts: Iterable[tuple[Decimal, Decimal, Decimal]], z: Decimal = Z95
+) -> tuple[Decimal, Decimal, Decimal]:
+    """The weighted mean of LAG shares and its normal interval, in percent, from (weight, N, D) per LAG:
+
+        wᵢ = weightᵢ / Σ weight,  pᵢ = Nᵢ/Dᵢ,
+        p̂ = Σ wᵢ pᵢ,  Var(p̂) = Σ wᵢ² · pᵢ(1 − pᵢ) / Dᵢ,
+        interval = p̂ ± z · √Var(p̂)   (clipped to 0–100 %).
+
+    Returns (p̂, low, high) in percent. Computed in Decimal."""
+    rows = list(parts)
+    total = sum((w for w, _n, _d in rows), Decimal(0))
+    mean = Decimal(0)
+    variance = Decimal(0)
+    for weight, n, d in rows:
+        w = weight / total
+        p = n / d
+        mean += w * p
+        variance += w * w * p * (1 - p) / d
+    half = z * variance.sqrt()
+    return mean * 100, max(Decimal(0), mean - half) * 100, min(Decimal(1), mean + half) * 100
 
 
 @dataclass
@@ -172,7 +291,7 @@ class Figure:
 
     indicator: Indicator
     lag: LAG | None
-    year: int | None  # None: cumulative over ``years``
+    year: int | None  # None: the period ``years``
     years: tuple[int, ...]
     aggregation: str
     actual: Decimal | None
@@ -184,6 +303,16 @@ class Figure:
     status: str
     last_update: datetime | None = None
     narratives: tuple[str, ...] = ()
+    measure: str = ""
+    achievement: Decimal | None = None  # actual ÷ target, 1 = 100 %
+    complete: bool = True
+    missing_lags: tuple[LAG, ...] = ()
+    sample: Decimal | None = None  # estimates: respondents (Σ denominators)
+    interval_low: Decimal | None = None  # estimates: the 95 % interval, percent
+    interval_high: Decimal | None = None
+    weighting: str = ""  # joint estimates: "pooled" or "weighted"
+    target_basis: str = ""  # "derived", "override" or "lag"
+    target_reason: str = ""
 
     @property
     def has_data(self) -> bool:
@@ -194,8 +323,31 @@ class Figure:
         return Status(self.status).label
 
     @property
+    def is_year_to_date(self) -> bool:
+        return self.status == Status.YEAR_TO_DATE
+
+    @property
+    def counts_participations(self) -> bool:
+        """Participations, not persons: a person at three activities counts three times."""
+        return self.indicator.rule in PARTICIPATION_RULES
+
+    @property
+    def achievement_percent(self) -> Decimal | None:
+        """Achievement in percent for display ("% no mērķa"), whole percent."""
+        if self.achievement is None:
+            return None
+        return (self.achievement * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def achievement_bar(self) -> int | None:
+        """The achievement bar's fill, clamped to 0–100."""
+        if self.achievement is None:
+            return None
+        return int(max(Decimal(0), min(Decimal(100), self.achievement * 100)))
+
+    @property
     def progress_percent(self) -> Decimal | None:
-        """Progress in percent for display (may exceed 100 or be negative)."""
+        """Progress from the baseline in percent for display (may exceed 100 or be negative)."""
         return None if self.progress is None else (self.progress * 100).quantize(Decimal("1"))
 
     @property
@@ -217,13 +369,25 @@ class Figure:
         return f"{url}?{urlencode(query)}" if query else url
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A target or baseline of one scope: its value and how it was found."""
+
+    value: Decimal | None
+    basis: str = ""
+    reason: str = ""
+
+
 class ProgressEngine:
     """All figures of one strategy, from a fixed number of aggregate queries."""
 
-    def __init__(self, strategy: Strategy, *, through_year: int | None = None) -> None:
-        """``through_year``: the last year of the cumulative figures; by default the latest year with
-        data (the annual report passes its own year)."""
+    def __init__(
+        self, strategy: Strategy, *, through_year: int | None = None, today: date | None = None
+    ) -> None:
+        """``through_year``: the last year of the period figures; by default the last complete year
+        (the annual report passes its own year). ``today``: the date complete years are judged on."""
         self.strategy = strategy
+        self.today: date = today or timezone.localdate()
         self.years: list[int] = list(strategy.years)
         first, last = self.years[0], self.years[-1]
         # Query 1: the indicators. Query 2: their activity types. Query 3: their priorities.
@@ -235,6 +399,7 @@ class ProgressEngine:
             "indicator_id", "activitytype_id"
         ):
             types_of[indicator_id].add(type_id)
+        self.types_of = types_of
         self.priority_indicators: defaultdict[int, list[Indicator]] = defaultdict(list)
         by_id = {i.pk: i for i in self.indicators}
         for indicator_id, priority_id in (
@@ -253,11 +418,11 @@ class ProgressEngine:
         # Query 5: the approved activities' sums by type × LAG × year (``strategy.tallies`` keeps them
         # equal to aggregating the activities, in the same transaction as every write).
         per_type: dict[tuple[int, int, int], dict[str, Any]] = {}
-        funding: dict[tuple[int, int, int], Decimal] = {}
         self.active_lag_years: set[tuple[int, int]] = set()
         self.activity_last_update: datetime | None = None
-        self.headline_totals: defaultdict[str, Decimal] = defaultdict(Decimal)
-        activity_years: set[int] = set()
+        self.year_totals: defaultdict[int, defaultdict[str, Decimal]] = defaultdict(
+            lambda: defaultdict(Decimal)
+        )
         for row in ActivityTally.objects.filter(year__gte=first, year__lte=last).values(
             "activity_type_id", "lag_id", "year", *tallies.FIELDS
         ):
@@ -273,18 +438,21 @@ class ProgressEngine:
                 "funding": row["funding"],
             }
             per_type[key] = sums
-            funding[key] = Decimal(sums["funding"])  # a tally's funding is never NULL
             self.active_lag_years.add((key[1], key[2]))
-            activity_years.add(key[2])
             for name in ("count", "participants", "youth", "funding"):
-                self.headline_totals[name] += Decimal(sums[name] or 0)
+                self.year_totals[key[2]][name] += Decimal(sums[name] or 0)
             if sums["last"] and (
                 self.activity_last_update is None or sums["last"] > self.activity_last_update
             ):
                 self.activity_last_update = sums["last"]
-        self.headline_years = (min(activity_years), max(activity_years)) if activity_years else None
+        # Query 6: the approved activities' funding by type × LAG × year × source.
+        self.funding: defaultdict[tuple[int, int, int], dict[str, Decimal]] = defaultdict(dict)
+        for type_id, lag_id, year, source, amount in FundingTally.objects.filter(
+            year__gte=first, year__lte=last
+        ).values_list("activity_type_id", "lag_id", "year", "source", "amount"):
+            self.funding[(type_id, lag_id, year)][source] = amount
 
-        # Query 6: approved measurements by indicator × LAG × year.
+        # Query 7: approved measurements by indicator × LAG × year.
         measured = Measurement.objects.approved().filter(indicator__strategy=strategy)
         measurement_rows = (
             measured.values("indicator_id", "lag_id", "year")
@@ -299,7 +467,7 @@ class ProgressEngine:
             )
             .order_by()
         )
-        # Query 7: the narratives of qualitative indicators (a handful per LAG and year).
+        # Query 8: the narratives of qualitative indicators (a handful per LAG and year).
         narrative_rows = measured.exclude(narrative="").values_list(
             "indicator_id", "lag_id", "year", "narrative"
         )
@@ -309,6 +477,7 @@ class ProgressEngine:
             if not indicator.is_computed:
                 continue
             types = types_of[indicator.pk]
+            sources = set(indicator.funding_sources or ())
             for lag_id, year in self.active_lag_years:
                 cell = Cell()
                 rows = [per_type[(t, lag_id, year)] for t in types if (t, lag_id, year) in per_type]
@@ -318,7 +487,16 @@ class ProgressEngine:
                     if not cell.denominator:
                         continue  # nobody counted: no share, not 0 %
                 elif indicator.rule == Indicator.Rule.FUNDING:
-                    cell.value = sum((funding.get((t, lag_id, year), Decimal(0)) for t in types), Decimal(0))
+                    # Only the sources the indicator declares; the rest is co-financing.
+                    cell.value = sum(
+                        (
+                            amount
+                            for t in types
+                            for source, amount in self.funding.get((t, lag_id, year), {}).items()
+                            if source in sources
+                        ),
+                        Decimal(0),
+                    )
                 else:
                     name = ACTIVITY_RULE_FIELDS[indicator.rule]
                     cell.value = sum((Decimal(r[name] or 0) for r in rows), Decimal(0))
@@ -340,19 +518,59 @@ class ProgressEngine:
             if narrated is not None:
                 narrated.narratives.append(narrative)
 
-        # Query 8: baselines. Query 9: targets.
-        self.baselines: dict[tuple[int, int | None], Decimal] = {
-            (b.indicator_id, b.lag_id): b.value for b in Baseline.objects.filter(indicator__strategy=strategy)
-        }
-        self.targets: dict[tuple[int, int | None, int], Decimal] = {
-            (t.indicator_id, t.lag_id, t.year): t.value
-            for t in Target.objects.filter(indicator__strategy=strategy)
-        }
+        # Query 9: baselines. Query 10: targets. A joint row (LAG empty) is an override with a reason.
+        self.baselines: dict[tuple[int, int | None], Decimal] = {}
+        self.baseline_reasons: dict[int, str] = {}
+        for b in Baseline.objects.filter(indicator__strategy=strategy):
+            self.baselines[(b.indicator_id, b.lag_id)] = b.value
+            if b.lag_id is None:
+                self.baseline_reasons[b.indicator_id] = b.reason
+        self.targets: dict[tuple[int, int | None, int], Decimal] = {}
+        self.target_reasons: dict[tuple[int, int], str] = {}
+        for t in Target.objects.filter(indicator__strategy=strategy):
+            self.targets[(t.indicator_id, t.lag_id, t.year)] = t.value
+            if t.lag_id is None:
+                self.target_reasons[(t.indicator_id, t.year)] = t.reason
+        # Query 11: the estimate weights (e.g. the LAGs' populations).
+        self.weights: dict[int, Decimal] = dict(
+            EstimateWeight.objects.filter(strategy=strategy).values_list("lag_id", "value")
+        )
+        self.weighted = bool(self.lags) and all(lag.pk in self.weights for lag in self.lags)
+        # Query 12: the closed years. Query 13: the LAGs' data completion marks.
+        self.closed_years: set[int] = set(YearClosure.objects.in_force().values_list("year", flat=True))
+        self.marked: set[tuple[int, int]] = set(DataCompletion.objects.values_list("lag_id", "year"))
+
         if through_year is None:
-            years_with_data = {year for (_i, _l, year) in self.cells}
-            through_year = max(years_with_data) if years_with_data else first
-        self.through_year: int = through_year
-        self._cache: dict[tuple[int, int | None, int | None], Figure] = {}
+            complete = [y for y in self.years if self.year_complete(y)]
+            through_year = complete[-1] if complete else None
+        self.through_year: int | None = through_year
+        after = (through_year + 1) if through_year is not None else first
+        self.year_to_date_year: int | None = (
+            after if after <= min(last, self.today.year) and not self.year_complete(after) else None
+        )
+        self._cache: dict[tuple[int, int | None, int | None, bool], Figure] = {}
+
+    # --- complete years -------------------------------------------------------------------------
+
+    def year_ended(self, year: int) -> bool:
+        return year < self.today.year or year in self.closed_years
+
+    def year_complete(self, year: int, lag: LAG | None = None) -> bool:
+        """Closed, or ended and marked complete by the LAG (jointly: by every LAG)."""
+        if year in self.closed_years:
+            return True
+        if year >= self.today.year:
+            return False
+        return all((lag_id, year) in self.marked for lag_id in self._lag_ids(lag))
+
+    def cumulative_years(self) -> tuple[int, ...]:
+        """The default period: the strategy's start to the last complete year (empty while none is)."""
+        if self.through_year is None:
+            return ()
+        return tuple(range(self.years[0], self.through_year + 1))
+
+    def period_years(self) -> tuple[int, ...]:
+        return self.cumulative_years()
 
     # --- raw data -------------------------------------------------------------------------------
 
@@ -367,6 +585,10 @@ class ProgressEngine:
             if (indicator.pk, lag_id, year) in self.cells
         ]
         return self._combine(aggregation, cells)
+
+    @staticmethod
+    def _has_value(cell: Cell | None) -> bool:
+        return cell is not None and (cell.value is not None or bool(cell.ratings) or bool(cell.denominator))
 
     @staticmethod
     def _combine(aggregation: str, some_cells: Iterable[Cell | None]) -> Combined:
@@ -391,53 +613,156 @@ class ProgressEngine:
             return None, None, None, last, narratives
         return sum(values, Decimal(0)), None, None, last, narratives
 
-    def cumulative_years(self) -> tuple[int, ...]:
-        return tuple(range(self.years[0], self.through_year + 1))
+    # --- plans ----------------------------------------------------------------------------------
+
+    def _derive(self, indicator: Indicator, values: list[Decimal | None]) -> Decimal | None:
+        """A joint plan value from the LAGs' (every LAG must have one): sum of counts, weighted mean of
+        estimates and shares (only with every LAG's weight), mean of ratings."""
+        if not values or any(v is None for v in values):
+            return None
+        known = [v for v in values if v is not None]
+        if indicator.measure == Indicator.Measure.RATING:
+            return sum(known, Decimal(0)) / len(known)
+        if indicator.measure == Indicator.Measure.ESTIMATE or indicator.unit == Indicator.Unit.PERCENT:
+            if not self.weighted:
+                return None
+            weights = [self.weights[lag.pk] for lag in self.lags]
+            return sum((w * v for w, v in zip(weights, known, strict=True)), Decimal(0)) / sum(
+                weights, Decimal(0)
+            )
+        return sum(known, Decimal(0))
+
+    def target_plan(self, indicator: Indicator, lag: LAG | None, year: int) -> Plan:
+        """One year's target of a scope: the LAG's own, or jointly the override or the derived value."""
+        if lag is not None:
+            value = self.targets.get((indicator.pk, lag.pk, year))
+            return Plan(value, OWN if value is not None else "")
+        if (indicator.pk, None, year) in self.targets:
+            reason = self.target_reasons.get((indicator.pk, year), "")
+            return Plan(self.targets[(indicator.pk, None, year)], OVERRIDE, reason)
+        derived = self._derive(indicator, [self.targets.get((indicator.pk, x.pk, year)) for x in self.lags])
+        return Plan(derived, DERIVED if derived is not None else "")
+
+    def baseline_plan(self, indicator: Indicator, lag: LAG | None) -> Plan:
+        """A scope's baseline: the LAG's own, or jointly the override or the derived value."""
+        if lag is not None:
+            value = self.baselines.get((indicator.pk, lag.pk))
+            return Plan(value, OWN if value is not None else "")
+        if (indicator.pk, None) in self.baselines:
+            reason = self.baseline_reasons.get(indicator.pk, "")
+            return Plan(self.baselines[(indicator.pk, None)], OVERRIDE, reason)
+        derived = self._derive(indicator, [self.baselines.get((indicator.pk, x.pk)) for x in self.lags])
+        return Plan(derived, DERIVED if derived is not None else "")
+
+    def joint_plan(self, indicator: Indicator | str) -> list[dict[str, Any]]:
+        """The plan table's sum check: the baseline (``year`` None), then each year — the derived joint
+        value, the override and its reason, and every LAG's value."""
+        if isinstance(indicator, str):
+            indicator = self.by_code[indicator]
+        rows: list[dict[str, Any]] = []
+        for year in [None, *self.years]:
+            if year is None:
+                lag_values = {x.slug: self.baselines.get((indicator.pk, x.pk)) for x in self.lags}
+                override = self.baselines.get((indicator.pk, None))
+                reason = self.baseline_reasons.get(indicator.pk, "")
+            else:
+                lag_values = {x.slug: self.targets.get((indicator.pk, x.pk, year)) for x in self.lags}
+                override = self.targets.get((indicator.pk, None, year))
+                reason = self.target_reasons.get((indicator.pk, year), "")
+            rows.append(
+                {
+                    "year": year,
+                    "derived": self._derive(indicator, list(lag_values.values())),
+                    "override": override,
+                    "reason": reason,
+                    "lags": lag_values,
+                }
+            )
+        return rows
 
     # --- figures --------------------------------------------------------------------------------
 
     def figure(self, indicator: Indicator | str, lag: LAG | None = None, year: int | None = None) -> Figure:
-        """One figure: ``year=None`` is cumulative from the strategy's start to ``through_year``."""
+        """One figure: ``year=None`` is the period from the strategy's start to ``through_year``."""
         if isinstance(indicator, str):
             indicator = self.by_code[indicator]
-        key = (indicator.pk, lag.pk if lag else None, year)
+        key = (indicator.pk, lag.pk if lag else None, year, False)
         if key not in self._cache:
             self._cache[key] = self._figure(indicator, lag, year)
         return self._cache[key]
 
-    def _figure(self, indicator: Indicator, lag: LAG | None, year: int | None) -> Figure:
+    def year_to_date(self, indicator: Indicator | str, lag: LAG | None = None) -> Figure | None:
+        """The year after the period so far (``year_to_date_year``), without a judgement; None when
+        there is no such year."""
+        if self.year_to_date_year is None:
+            return None
+        if isinstance(indicator, str):
+            indicator = self.by_code[indicator]
+        key = (indicator.pk, lag.pk if lag else None, self.year_to_date_year, True)
+        if key not in self._cache:
+            self._cache[key] = self._figure(indicator, lag, self.year_to_date_year, to_date=True)
+        return self._cache[key]
+
+    def _figure(
+        self, indicator: Indicator, lag: LAG | None, year: int | None, *, to_date: bool = False
+    ) -> Figure:
         aggregation = aggregation_for(indicator)
-        lag_ids = self._lag_ids(lag)
-        lag_id = lag.pk if lag else None
-        baseline = self.baselines.get((indicator.pk, lag_id))
-        years: tuple[int, ...]
-        if year is not None:
-            years = (year,)
-            actual, n, d, last, narratives = self._year_value(indicator, aggregation, lag_ids, year)
-            target = self.targets.get((indicator.pk, lag_id, year))
+        measure = indicator.measure
+        scope = [lag] if lag is not None else self.lags
+        years: tuple[int, ...] = (year,) if year is not None else self.cumulative_years()
+        sample = low = high = None
+        weighting = ""
+        missing: list[LAG] = []
+        if not years:
+            actual = n = d = last = None
+            narratives: tuple[str, ...] = ()
+        elif measure == Indicator.Measure.FLOW:
+            cells = [self.cells.get((indicator.pk, x.pk, y)) for x in scope for y in years]
+            actual, n, d, last, narratives = self._combine(aggregation, cells)
+            missing = [
+                x
+                for x in scope
+                if any(not self._has_value(self.cells.get((indicator.pk, x.pk, y))) for y in years)
+            ]
         else:
-            years = self.cumulative_years()
-            if aggregation in (Aggregation.SUM, Aggregation.SHARE):
-                cells = [self.cells.get((indicator.pk, i, y)) for i in lag_ids for y in years]
-                actual, n, d, last, narratives = self._combine(aggregation, cells)
-            else:
-                # A stock: each LAG's latest reported value.
-                latest: list[Cell | None] = []
-                for i in lag_ids:
-                    for y in reversed(years):
-                        cell = self.cells.get((indicator.pk, i, y))
-                        if cell is not None and (cell.value is not None or cell.ratings):
-                            latest.append(cell)
-                            break
-                actual, n, d, last, narratives = self._combine(aggregation, latest)
-            if aggregation == Aggregation.SUM:
-                yearly = [self.targets.get((indicator.pk, lag_id, y)) for y in years]
-                known = [t for t in yearly if t is not None]
-                target = sum(known, Decimal(0)) if len(known) == len(yearly) else None
-                baseline = baseline * len(years) if baseline is not None else None
-            else:
-                target = self.targets.get((indicator.pk, lag_id, years[-1]))
+            # A level, an estimate or a rating: the period's last year, the same year for every LAG.
+            at = years[-1]
+            cells = [self.cells.get((indicator.pk, x.pk, at)) for x in scope]
+            missing = [x for x, c in zip(scope, cells, strict=True) if not self._has_value(c)]
+            actual, n, d, last, narratives = self._combine(aggregation, cells)
+            if measure == Indicator.Measure.ESTIMATE and d:
+                sample = d
+                present = [
+                    (x, c) for x, c in zip(scope, cells, strict=True) if c is not None and c.denominator
+                ]
+                if lag is None and self.weighted:
+                    weighting = WEIGHTED
+                    actual, low, high = weighted_interval(
+                        (self.weights[x.pk], c.numerator, c.denominator) for x, c in present
+                    )
+                else:
+                    weighting = POOLED if lag is None else ""
+                    assert n is not None
+                    low, high = wilson_interval(n, d)
+        target_plan, baseline_plan = self._plans(indicator, lag, years)
+        target, baseline = target_plan.value, baseline_plan.value
+        achievement = compute_achievement(actual, target, indicator.direction)
         progress = compute_progress(actual, baseline, target, indicator.direction)
+        status = status_for(actual, achievement)
+        if (
+            status in (Status.AT_RISK, Status.OFF_TRACK)
+            and low is not None
+            and high is not None
+            and target is not None
+            and low <= target <= high
+        ):
+            status = Status.NOT_DIFFERENT
+        running = year is not None and not self.year_ended(year)
+        if to_date or (running and actual is not None):
+            status = Status.YEAR_TO_DATE
+        complete = (
+            bool(years) and not to_date and not missing and all(self.year_complete(y, lag) for y in years)
+        )
         return Figure(
             indicator=indicator,
             lag=lag,
@@ -450,10 +775,42 @@ class ProgressEngine:
             baseline=baseline,
             target=target,
             progress=progress,
-            status=status_for(actual, progress),
+            status=status,
             last_update=last,
             narratives=narratives,
+            measure=measure,
+            achievement=achievement,
+            complete=complete,
+            missing_lags=tuple(missing),
+            sample=sample,
+            interval_low=low,
+            interval_high=high,
+            weighting=weighting,
+            target_basis=target_plan.basis,
+            target_reason="; ".join(r for r in (target_plan.reason, baseline_plan.reason) if r),
         )
+
+    def _plans(self, indicator: Indicator, lag: LAG | None, years: tuple[int, ...]) -> tuple[Plan, Plan]:
+        """(target, baseline) of a scope for one year or a period: a counted flow's period target is the
+        sum of its yearly targets and its baseline the baseline × the years; otherwise the last year's."""
+        baseline = self.baseline_plan(indicator, lag)
+        if not years:
+            return Plan(None), baseline
+        summed = indicator.measure == Indicator.Measure.FLOW and indicator.unit != Indicator.Unit.PERCENT
+        if not summed or len(years) == 1:
+            return self.target_plan(indicator, lag, years[-1]), baseline
+        yearly = [self.target_plan(indicator, lag, y) for y in years]
+        values = [p.value for p in yearly if p.value is not None]
+        if len(values) < len(yearly):
+            target = Plan(None)
+        else:
+            bases = {p.basis for p in yearly}
+            basis = OVERRIDE if OVERRIDE in bases else next(iter(bases))
+            reasons = dict.fromkeys(p.reason for p in yearly if p.reason)
+            target = Plan(sum(values, Decimal(0)), basis, "; ".join(reasons))
+        if baseline.value is not None:
+            baseline = Plan(baseline.value * len(years), baseline.basis, baseline.reason)
+        return target, baseline
 
     def series(self, indicator: Indicator | str, lag: LAG | None = None) -> list[Figure]:
         """One figure per year of the strategy (a gap is a figure without data)."""
@@ -469,7 +826,7 @@ class ProgressEngine:
         ]
 
     def complete_share(self, indicator: Indicator) -> tuple[int, int]:
-        """(LAG-years with data, LAG-years expected up to through_year)."""
+        """(LAG-years with data, LAG-years expected in the period)."""
         years = self.cumulative_years()
         have = sum(1 for y in years for lag in self.lags if (indicator.pk, lag.pk, y) in self.cells)
         return have, len(years) * len(self.lags)
@@ -479,16 +836,55 @@ class ProgressEngine:
         moments = [c.last_update for c in cells if c.last_update]
         return max(moments, default=None)
 
+    # --- funding --------------------------------------------------------------------------------
+
+    def funding_indicator(self) -> Indicator | None:
+        """The indicator of funding attracted (K6): the first with the FUNDING rule."""
+        return next((i for i in self.indicators if i.rule == Indicator.Rule.FUNDING), None)
+
+    def cofinancing(
+        self, lag: LAG | None = None, year: int | None = None, indicator: Indicator | None = None
+    ) -> Decimal:
+        """The funding of the funding indicator's activities from the sources it does not declare
+        (the associations' own money, municipalities, private…), for one year or the period."""
+        indicator = indicator or self.funding_indicator()
+        if indicator is None:
+            return Decimal(0)
+        declared = set(indicator.funding_sources or ())
+        years = (year,) if year is not None else self.cumulative_years()
+        return sum(
+            (
+                amount
+                for t in self.types_of[indicator.pk]
+                for lag_id in self._lag_ids(lag)
+                for y in years
+                for source, amount in self.funding.get((t, lag_id, y), {}).items()
+                if source not in declared
+            ),
+            Decimal(0),
+        )
+
     def headline(self) -> dict[str, Any] | None:
-        """Home-page totals over every approved activity of the strategy's years, with their year range."""
-        if self.headline_years is None:
+        """Home-page totals of the period (``years``: its first and last year); ``funding`` is the
+        funding indicator's (K6's) figure for the same period, ``cofinancing`` the rest."""
+        period = self.cumulative_years()
+        if not period:
             return None
+        totals = {
+            name: sum((self.year_totals[y][name] for y in period), Decimal(0))
+            for name in ("count", "participants", "youth", "funding")
+        }
+        k6 = self.funding_indicator()
+        funding = totals["funding"]
+        if k6 is not None:
+            funding = self.figure(k6).actual or Decimal(0)
         return {
-            "years": self.headline_years,
-            "activities": self.headline_totals["count"],
-            "participants": self.headline_totals["participants"],
-            "youth": self.headline_totals["youth"],
-            "funding": self.headline_totals["funding"],
+            "years": (period[0], period[-1]),
+            "activities": totals["count"],
+            "participants": totals["participants"],
+            "youth": totals["youth"],
+            "funding": funding,
+            "cofinancing": self.cofinancing(),
         }
 
     def for_priority(self, priority: Priority) -> list[Figure]:

@@ -1,6 +1,8 @@
 """Activity tallies: approved activities summed per activity type × LAG × year (``ActivityTally``: what
-the progress engine reads) and per municipality × LAG × year (``ActivityPlaceTally``: the report's
-participation by municipality and the activity list's counts by municipality).
+the progress engine reads), their funding per activity type × LAG × year × source (``FundingTally``:
+what a funding indicator sums over the sources it declares) and per municipality × LAG × year
+(``ActivityPlaceTally``: the report's participation by municipality and the activity list's counts by
+municipality).
 
 At 100× volume aggregating every activity took over a second per uncached page; these few hundred rows
 take a millisecond. They are kept exact, never approximately:
@@ -106,6 +108,26 @@ def sums(activities: QuerySet[Activity]) -> dict[tuple[int, int, int], dict[str,
     return result
 
 
+def funding_sums(activities: QuerySet[Activity]) -> dict[tuple[int, int, int, str], dict[str, Decimal]]:
+    """{(activity type id, LAG id, year, source): {"amount": Decimal}} of the given activities' funding
+    lines, from one GROUP BY query."""
+    from .models import FundingLine
+
+    rows = (
+        FundingLine.objects.filter(activity__in=activities.values("pk"))
+        .annotate(year=ExtractYear("activity__start_date"))
+        .values("activity__activity_type_id", "activity__lag_id", "year", "source")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {
+        (row["activity__activity_type_id"], row["activity__lag_id"], row["year"], row["source"]): {
+            "amount": Decimal(row["total"] or 0)
+        }
+        for row in rows
+    }
+
+
 def place_sums(
     activities: QuerySet[Activity],
 ) -> dict[tuple[int | None, int, int], dict[str, int]]:
@@ -164,7 +186,7 @@ def refresh(slices: Iterable[Slice]) -> None:
         return
     from partners.models import LAG
 
-    from .models import Activity, ActivityPlaceTally, ActivityTally
+    from .models import Activity, ActivityPlaceTally, ActivityTally, FundingTally
 
     years_of = defaultdict(set)
     for lag_id, year in slices:
@@ -182,6 +204,11 @@ def refresh(slices: Iterable[Slice]) -> None:
                 ActivityTally(activity_type_id=t, lag_id=lag, year=year, **values)
                 for (t, lag, year), values in sums(activities).items()
             )
+            FundingTally._base_manager.filter(lag_id=lag_id, year__in=years).delete()
+            FundingTally._base_manager.bulk_create(
+                FundingTally(activity_type_id=t, lag_id=lag, year=year, source=source, **values)
+                for (t, lag, year, source), values in funding_sums(activities).items()
+            )
             ActivityPlaceTally._base_manager.filter(lag_id=lag_id, year__in=years).delete()
             ActivityPlaceTally._base_manager.bulk_create(
                 ActivityPlaceTally(municipality_id=m, lag_id=lag, year=year, **values)
@@ -191,10 +218,11 @@ def refresh(slices: Iterable[Slice]) -> None:
 
 def rebuild() -> None:
     """Every tally from scratch, a LAG at a time (after a restore or a bulk load)."""
-    from .models import Activity, ActivityPlaceTally, ActivityTally
+    from .models import Activity, ActivityPlaceTally, ActivityTally, FundingTally
 
     with transaction.atomic():
         ActivityTally._base_manager.all().delete()
+        FundingTally._base_manager.all().delete()
         ActivityPlaceTally._base_manager.all().delete()
         slices = set(
             Activity._base_manager.filter(status=Status.APPROVED)
@@ -208,12 +236,17 @@ def rebuild() -> None:
 
 def differences() -> list[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]]:
     """Rows where the stored tallies differ from a from-scratch aggregation: [(key, stored, fresh)]."""
-    from .models import Activity, ActivityPlaceTally, ActivityTally
+    from .models import Activity, ActivityPlaceTally, ActivityTally, FundingTally
 
     approved = Activity.objects.approved()
     found: list[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]] = []
     kinds: list[tuple[Mapping[Any, dict[str, Any]], Iterable[Mapping[str, Any]], tuple[str, ...]]] = [
         (sums(approved), ActivityTally.objects.values(), ("activity_type_id", "lag_id", "year")),
+        (
+            funding_sums(approved),
+            FundingTally.objects.values(),
+            ("activity_type_id", "lag_id", "year", "source"),
+        ),
         (place_sums(approved), ActivityPlaceTally.objects.values(), ("municipality_id", "lag_id", "year")),
     ]
     for fresh, stored_rows, key_fields in kinds:

@@ -64,18 +64,27 @@ def test_engine_participant_rules_sum_the_declared_field(world, rule, expected):
     assert ProgressEngine(strategy).figure(k, lag_a, 2024).actual == expected
 
 
-def test_engine_funding_rule_sums_funding_of_approved_activities_as_decimal(world):
+def test_engine_funding_rule_sums_declared_sources_of_approved_activities_as_decimal(world):
     strategy, lag_a, _lag_b, kind, _other = world
-    k = activity_indicator(strategy, Indicator.Rule.FUNDING, [kind], unit=Indicator.Unit.EUR)
+    k = activity_indicator(
+        strategy,
+        Indicator.Rule.FUNDING,
+        [kind],
+        unit=Indicator.Unit.EUR,
+        funding_sources=[FundingLine.Source.EAFRD, FundingLine.Source.STATE],
+    )
     first = approved_activity(lag_a, kind)
-    factories.funding_line(activity=first, amount=Decimal("1000.10"))
+    factories.funding_line(activity=first, amount=Decimal("1000.10"), source=FundingLine.Source.EAFRD)
+    factories.funding_line(activity=first, amount=Decimal("0.25"), source=FundingLine.Source.STATE)
     factories.funding_line(activity=first, amount=Decimal("0.20"), source=FundingLine.Source.MUNICIPALITY)
     draft = approved_activity(lag_a, kind, status=Workflow.DRAFT)
-    factories.funding_line(activity=draft, amount=Decimal("999"))
+    factories.funding_line(activity=draft, amount=Decimal("999"), source=FundingLine.Source.EAFRD)
 
-    actual = ProgressEngine(strategy).figure(k, lag_a, 2024).actual
-    assert actual == Decimal("1000.30")
+    engine = ProgressEngine(strategy)
+    actual = engine.figure(k, lag_a, 2024).actual
+    assert actual == Decimal("1000.35")
     assert isinstance(actual, Decimal)
+    assert engine.cofinancing(lag_a, 2024) == Decimal("0.20")
 
 
 def test_engine_youth_share_is_sum_of_numerators_over_sum_of_denominators(world):
@@ -93,7 +102,7 @@ def test_engine_youth_share_is_sum_of_numerators_over_sum_of_denominators(world)
     assert joint.aggregation == Aggregation.SHARE
 
 
-def test_engine_reported_shares_aggregate_over_lags_and_years_as_sums(world):
+def test_engine_reported_shares_add_numerators_and_denominators_over_lags_of_a_year(world):
     strategy, lag_a, lag_b, _kind, _other = world
     k = factories.indicator(strategy=strategy, unit=Indicator.Unit.PERCENT)
     factories.measurement(
@@ -106,10 +115,11 @@ def test_engine_reported_shares_aggregate_over_lags_and_years_as_sums(world):
         indicator=k, lag=lag_a, year=2024, value=None, numerator=45, denominator=96, status=APPROVED
     )
 
-    engine = ProgressEngine(strategy)
+    engine = ProgressEngine(strategy, through_year=2024)
     assert engine.figure(k, None, 2023).actual == Decimal(31) * 100 / Decimal(104)
-    assert engine.figure(k).actual == Decimal(76) * 100 / Decimal(200)
-    assert engine.figure(k, lag_a).actual == Decimal(46) * 100 / Decimal(100)
+    # an estimate is the period's last year's, never pooled over years
+    assert engine.figure(k, lag_a).actual == Decimal(45) * 100 / Decimal(96)
+    assert engine.figure(k).missing_lags == (lag_b,)
 
 
 def test_engine_ignores_measurements_that_are_not_approved(world):
@@ -123,19 +133,20 @@ def test_engine_ignores_measurements_that_are_not_approved(world):
     assert engine.figure(k).status == Status.NO_DATA
 
 
-def test_engine_stock_indicator_sums_lags_per_year_and_takes_each_lags_latest_cumulatively(world):
+def test_engine_stock_indicator_sums_lags_per_year_and_takes_the_periods_last_year(world):
     strategy, lag_a, lag_b, _kind, _other = world
     k = factories.indicator(strategy=strategy, unit=Indicator.Unit.MEMBERS)
     factories.measurement(indicator=k, lag=lag_a, year=2022, value=40, status=APPROVED)
     factories.measurement(indicator=k, lag=lag_a, year=2023, value=45, status=APPROVED)
     factories.measurement(indicator=k, lag=lag_b, year=2022, value=70, status=APPROVED)
 
-    engine = ProgressEngine(strategy)
+    engine = ProgressEngine(strategy, through_year=2023)
     assert engine.figure(k, None, 2022).actual == Decimal(110)
     assert engine.figure(k, None, 2023).actual == Decimal(45)
-    # 45 (lag a, 2023) + 70 (lag b's latest, 2022): members are a stock, not a flow
-    assert engine.figure(k).actual == Decimal(115)
-    assert engine.figure(k).aggregation == Aggregation.LATEST
+    # 2023 only: lag b's 2022 value is not added to lag a's 2023 one; the joint figure says it is incomplete
+    period = engine.figure(k)
+    assert (period.actual, period.missing_lags, period.complete) == (Decimal(45), (lag_b,), False)
+    assert period.aggregation == Aggregation.LATEST
 
 
 def test_engine_qualitative_indicator_gives_mean_rating_and_narratives(world):
@@ -181,7 +192,7 @@ def test_engine_cumulative_sums_flows_and_their_targets(world):
     factories.target(indicator=k, year=2020, value=Decimal(3))
     factories.target(indicator=k, year=2021, value=Decimal(5))
 
-    engine = ProgressEngine(strategy)
+    engine = ProgressEngine(strategy, through_year=2021)
     cumulative = engine.figure(k)
     assert cumulative.years == (2020, 2021)
     assert (cumulative.actual, cumulative.target, cumulative.baseline) == (Decimal(5), Decimal(8), Decimal(2))
@@ -199,7 +210,7 @@ def test_engine_cumulative_target_is_unknown_when_a_years_target_is_missing(worl
     factories.baseline(indicator=k, value=Decimal(1))
     factories.target(indicator=k, year=2021, value=Decimal(5))
 
-    figure = ProgressEngine(strategy).figure(k)
+    figure = ProgressEngine(strategy, through_year=2021).figure(k)
     assert (figure.target, figure.progress, figure.status) == (None, None, Status.NO_TARGET)
 
 
@@ -252,7 +263,12 @@ def test_engine_decreasing_indicator_progresses_as_the_value_falls(world):
     factories.target(indicator=k, year=2024, value=Decimal(60))
 
     figure = ProgressEngine(strategy).figure(k, None, 2024)
-    assert (figure.progress, figure.status) == (Decimal("0.5"), Status.OFF_TRACK)
+    # achievement of a decrease: target ÷ actual = 60 / 80
+    assert (figure.progress, figure.achievement, figure.status) == (
+        Decimal("0.5"),
+        Decimal("0.75"),
+        Status.AT_RISK,
+    )
 
 
 @pytest.mark.parametrize(
@@ -308,8 +324,10 @@ def test_engine_runs_a_fixed_number_of_queries(world, django_assert_num_queries,
         )
     # 1 indicators, 2 activity types of indicators, 3 priorities of indicators, 4 LAGs,
     # 5 activity tallies (activities and funding by type × LAG × year),
-    # 6 measurements by indicator × LAG × year, 7 narratives, 8 baselines, 9 targets
-    with django_assert_num_queries(9):
+    # 6 funding tallies by type × LAG × year × source,
+    # 7 measurements by indicator × LAG × year, 8 narratives, 9 baselines, 10 targets,
+    # 11 estimate weights, 12 closed years, 13 data completion marks
+    with django_assert_num_queries(13):
         engine = ProgressEngine(strategy)
         for indicator in (k, m):
             for lag in (None, lag_a, lag_b):
@@ -339,7 +357,9 @@ def _from_scratch(indicator, lag, year):
         if indicator.rule == Indicator.Rule.VULNERABLE:
             return Decimal(sum(a.participants_vulnerable or 0 for a in mine))
         if indicator.rule == Indicator.Rule.FUNDING:
-            return sum((line.amount for a in mine for line in a.funding_lines.all()), Decimal(0))
+            declared = set(indicator.funding_sources)
+            lines = [line for a in mine for line in a.funding_lines.all() if line.source in declared]
+            return sum((line.amount for line in lines), Decimal(0))
         counted = [a for a in mine if a.participants_youth is not None and a.participants_total]
         d = sum(a.participants_total for a in counted)
         return Decimal(sum(a.participants_youth for a in counted)) * 100 / Decimal(d) if d else None

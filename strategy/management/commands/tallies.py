@@ -1,4 +1,4 @@
-"""Compare the activity tallies with a from-scratch aggregation of the activities, or rebuild them."""
+"""Compare the activity and funding tallies with a from-scratch aggregation of the activities, or rebuild them."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -21,10 +21,8 @@ class Command(BaseCommand):
             tallies.rebuild()
         differences = tallies.differences()
         if differences:
-            for (type_id, lag_id, year), stored, fresh in differences:
-                self.stderr.write(
-                    f"veids {type_id}, VRG {lag_id}, {year}. gads: glabātā kopsumma {stored}, no jauna {fresh}"
-                )
+            for key, stored, fresh in differences:
+                self.stderr.write(f"{' '.join(map(str, key))}: glabātā kopsumma {stored}, no jauna {fresh}")
             raise CommandError(
                 f"{len(differences)} kopsummas neatbilst aktivitātēm. Pārrēķiniet: python manage.py tallies --rebuild"
             )
