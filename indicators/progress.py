@@ -38,7 +38,9 @@ Period rules, by the indicator's measure (``Indicator.measure``):
 * RATING (1–5): the LAST year's rating; jointly the mean of the LAGs' ratings of that year.
 
 For STOCK, ESTIMATE and RATING a LAG without a value for the year used makes the joint figure
-incomplete (``Figure.missing_lags``); years are never mixed across LAGs.
+incomplete: it has no value (a partial sum or mean is not the joint one) and ``Figure.missing_lags``
+names the LAGs; years are never mixed across LAGs. For a FLOW, ``missing_lags`` names the LAGs without
+data in some year of the figure (their sum is shown, marked incomplete).
 
 Joint targets and baselines are derived from the LAGs' of the same year: the sum for FLOW and STOCK
 counts; for ESTIMATEs and shares the mean weighted by the ``EstimateWeight`` values, only when every
@@ -217,11 +219,13 @@ def compute_achievement(actual: Decimal | None, target: Decimal | None, directio
 
 
 def status_for(actual: Decimal | None, achievement: Decimal | None) -> Status:
-    """The status of a figure from its achievement (one set of thresholds, ``thresholds()``)."""
+    """The status of a figure from its achievement as shown — in whole percent, half up — with one set
+    of thresholds (``thresholds()``): "90 %" is never at risk."""
     if actual is None:
         return Status.NO_DATA
     if achievement is None:
         return Status.NO_TARGET
+    achievement = achievement.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if achievement >= ON_TRACK_FROM:
         return Status.ON_TRACK
     if achievement >= AT_RISK_FROM:
@@ -730,6 +734,9 @@ class ProgressEngine:
             cells = [self.cells.get((indicator.pk, x.pk, at)) for x in scope]
             missing = [x for x, c in zip(scope, cells, strict=True) if not self._has_value(c)]
             actual, n, d, last, narratives = self._combine(aggregation, cells)
+            if missing:
+                # A partial sum, share or mean of the LAGs is not the joint value: none, and it says why.
+                actual = n = d = None
             if measure == Indicator.Measure.ESTIMATE and d:
                 sample = d
                 present = [

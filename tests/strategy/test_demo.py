@@ -6,9 +6,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from indicators.models import Baseline, Measurement, Target
+from indicators.models import Baseline, EstimateWeight, Measurement, Target
+from indicators.progress import ProgressEngine
 from partners.models import LAG, User
-from strategy.models import Activity, StatusChange, YearClosure
+from strategy.models import Activity, DataCompletion, StatusChange, YearClosure
 from tests import factories
 from tests.partners.test_load_strategy import snapshot
 
@@ -33,9 +34,39 @@ def test_load_demo_covers_every_lag_and_year_with_plans(demo):
     assert years == set(range(2020, 2026))
     assert set(Activity.objects.values_list("lag__slug", flat=True)) == {"kaimini", "kraslava", "preili"}
     assert Measurement.objects.approved().exists()
-    assert Baseline.objects.filter(lag=None).count() == 16
-    assert Target.objects.filter(lag=None, year=2026).count() == 16
+    assert Baseline.objects.filter(lag__isnull=False).count() == 16 * 3
+    assert Target.objects.filter(lag__isnull=False, year=2026).count() == 16 * 3
     assert not Activity.objects.filter(is_demo=False).exists()
+
+
+def test_load_demo_plans_only_the_lags_and_the_joint_plan_is_derived_from_them(demo):
+    assert not Baseline.objects.filter(lag=None).exists()
+    assert not Target.objects.filter(lag=None).exists()
+    engine = ProgressEngine(factories.current_strategy())
+    k1 = engine.by_code["K1"]
+    lag_targets = Target.objects.filter(indicator=k1, year=2025).values_list("value", flat=True)
+    assert engine.figure(k1, None, 2025).target == sum(lag_targets)
+    assert {engine.figure(i).target_basis for i in engine.indicators} == {"derived"}
+
+
+def test_load_demo_weights_the_estimates_and_marks_every_ended_year_complete(demo):
+    weights = EstimateWeight.objects.all()
+    assert weights.count() == 3 and all(w.is_demo and "Demonstrācijas dati" in w.source for w in weights)
+    assert set(DataCompletion.objects.values_list("lag__slug", "year")) == {
+        (slug, year) for slug in ("kaimini", "kraslava", "preili") for year in range(2020, 2026)
+    }
+    engine = ProgressEngine(factories.current_strategy())
+    assert (engine.period_years(), engine.year_to_date_year) == (tuple(range(2020, 2026)), 2026)
+    assert engine.figure("K8").weighting == "weighted"
+
+
+def test_load_demo_shows_a_believable_mix_of_statuses(demo):
+    engine = ProgressEngine(factories.current_strategy())
+    for lag in [None, *engine.lags]:
+        statuses = [engine.figure(i, lag).status for i in engine.indicators]
+        assert statuses.count("on_track") >= 4, (lag, statuses)
+        assert statuses.count("at_risk") + statuses.count("not_different") >= 3, (lag, statuses)
+    assert any(engine.figure(i, lag).status == "off_track" for i in engine.indicators for lag in engine.lags)
 
 
 def test_load_demo_creates_one_account_per_role_and_is_idempotent(demo):
@@ -44,7 +75,8 @@ def test_load_demo_creates_one_account_per_role_and_is_idempotent(demo):
     assert groups == {"VRG speciālists", "VRG koordinators", "Valde", "Sekretariāts"}
     assert Activity.objects.filter(is_demo=True).count() == Activity.objects.count()
     # a second run did not duplicate the data
-    assert Baseline.objects.filter(lag=None).count() == 16
+    assert Baseline.objects.count() == 16 * 3
+    assert DataCompletion.objects.count() == 3 * 6
 
 
 def test_load_demo_remove_deletes_exactly_the_demo_data(strategy):
@@ -62,6 +94,8 @@ def test_load_demo_remove_deletes_exactly_the_demo_data(strategy):
     assert not Target.objects.exists()
     assert not Baseline.objects.exists()
     assert not StatusChange.objects.exists()
+    assert not EstimateWeight.objects.exists()
+    assert not DataCompletion.objects.exists()
 
 
 def history_rows(model):

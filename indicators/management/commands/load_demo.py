@@ -1,6 +1,8 @@
-"""Demonstration data: plausible activities, measurements, baselines and targets for 2020–2025 in
-all three LAGs, plus one demo account per role. Everything it writes is flagged ``is_demo``, every
-public page shows a notice while any exists, and ``--remove`` deletes exactly it."""
+"""Demonstration data: plausible activities, measurements, the LAGs' baselines and targets (the joint
+ones are derived by the progress engine), estimate weights and the LAGs' data completion marks of every
+ended year for 2020–2025 in all three LAGs, plus one demo account per role. Everything it writes is
+flagged ``is_demo`` (a completion mark: made by a demo account), every public page shows a notice while
+any exists, and ``--remove`` deletes exactly it."""
 
 import random
 import secrets
@@ -13,13 +15,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from indicators.models import Baseline, Indicator, Measurement, Target
+from indicators.models import Baseline, EstimateWeight, Indicator, Measurement, Target
 from indicators.progress import ProgressEngine
 from partners import roles
 from partners.dbutils import ensure_migrated
 from partners.models import LAG, User
 from strategy import tallies
-from strategy.models import Activity, ActivityType, FundingLine, StatusChange, Strategy
+from strategy.models import Activity, ActivityType, DataCompletion, FundingLine, StatusChange, Strategy
 from strategy.workflow import Status
 from strategy.year_lock import closed_years
 
@@ -95,6 +97,10 @@ PARTICIPANTS = {
     "networking": (10, 30),
 }
 
+# Estimate weights: invented populations of the order of the LAGs' territories (not official statistics).
+POPULATIONS = {"kaimini": Decimal(24300), "kraslava": Decimal(19800), "preili": Decimal(16900)}
+WEIGHT_SOURCE = "Demonstrācijas dati: izdomāts iedzīvotāju skaits, līdzīgs VRG teritorijai (nav CSP dati)."
+
 ROLE_ACCOUNTS = [
     ("demo-specialists-{lag}", roles.EDITOR, True),
     ("demo-koordinators-{lag}", roles.COORDINATOR, True),
@@ -150,6 +156,10 @@ class Command(BaseCommand):
             "rādītāju vērtības": demo_measurements.delete()[0],
             "mērķa vērtības": Target.objects.filter(is_demo=True).delete()[0],
             "bāzes vērtības": Baseline.objects.filter(is_demo=True).delete()[0],
+            "novērtējumu svari": EstimateWeight.objects.filter(is_demo=True).delete()[0],
+            "gadu datu pabeigšanas atzīmes": DataCompletion.objects.filter(marked_by__is_demo=True).delete()[
+                0
+            ],
             "statusa maiņas": changes,
         }
         # After the records: deleting them wrote their last history rows.
@@ -294,6 +304,8 @@ class Command(BaseCommand):
         self.measurements(rng, strategy, editors, coordinators)
         tallies.flush()  # the plans follow the figures, which read the tallies
         self.plans(rng, strategy)
+        self.weights(strategy)
+        self.completion(accounts)
         self.stdout.write(f"Ielādētas {activity_count} demonstrācijas aktivitātes.")
 
     @staticmethod
@@ -356,7 +368,12 @@ class Command(BaseCommand):
                 members = rng.randint(40, 90)
                 share = rng.uniform(0.18, 0.35)
                 for year in YEARS:
-                    if indicator.value_kind != Indicator.ValueKind.RATING and rng.random() < 0.08:
+                    last = year == YEARS[-1]  # the last year's reports are all in and approved
+                    if (
+                        indicator.value_kind != Indicator.ValueKind.RATING
+                        and not last
+                        and rng.random() < 0.08
+                    ):
                         continue  # a LAG that did not report: completeness shows it
                     fields = {}
                     if indicator.value_kind == Indicator.ValueKind.RATING:
@@ -377,7 +394,7 @@ class Command(BaseCommand):
                         fields = {"value": Decimal(members)}
                     else:
                         fields = {"value": Decimal(rng.randint(2500, 9000))}
-                    status = self.pick_status(rng, year)
+                    status = Status.APPROVED if last else self.pick_status(rng, year)
                     stamp = timezone.make_aware(datetime(year + 1, 1, 20, 10))
                     measurement = Measurement.objects.create(
                         indicator=indicator,
@@ -402,18 +419,45 @@ class Command(BaseCommand):
                     self.history(measurement_ct, measurement, editors[lag.pk], coordinators[lag.pk], stamp)
 
     @staticmethod
+    def weights(strategy):
+        """Each LAG's weight in the joint estimates (its population), with a source that says it is
+        invented."""
+        EstimateWeight.objects.bulk_create(
+            EstimateWeight(
+                strategy=strategy, lag=lag, value=POPULATIONS[lag.slug], source=WEIGHT_SOURCE, is_demo=True
+            )
+            for lag in LAG.objects.filter(slug__in=POPULATIONS)
+        )
+
+    @staticmethod
+    def completion(accounts):
+        """Every LAG marked its data of every ended demo year complete (its coordinator, in January of
+        the next year): the default period runs to the last ended year and the running one is year to
+        date."""
+        this_year = timezone.localdate().year
+        coordinators = {user.lag_id: user for user, role, _ in accounts if role == roles.COORDINATOR}
+        DataCompletion.objects.bulk_create(
+            DataCompletion(
+                lag_id=lag_id,
+                year=year,
+                marked_by=coordinator,
+                marked_at=timezone.make_aware(datetime(year + 1, 1, 31, 12)),
+            )
+            for lag_id, coordinator in coordinators.items()
+            for year in YEARS
+            if year < this_year and not DataCompletion.objects.filter(lag_id=lag_id, year=year).exists()
+        )
+
+    @staticmethod
     def plans(rng, strategy):
-        """Baselines (2019) and yearly targets to 2026, per LAG and jointly, set around what the demo
-        records themselves show (from the progress engine), so that the dashboards show a believable
-        mix of on track, at risk and off track rather than random noise."""
+        """Baselines (2019) and yearly targets to 2026 of each LAG, set around what the demo records
+        themselves show (from the progress engine), so that the dashboards show a believable mix of on
+        track, at risk and off track rather than random noise. The joint ones are derived from them."""
         engine = ProgressEngine(strategy)
         baselines, targets = [], []
-
-        def reason(lag):
-            return "" if lag is not None else "Demonstrācijas dati"
-
         for indicator in engine.indicators:
-            for lag in [*engine.lags, None]:
+            stretch = Decimal(rng.choice(["0.85", "0.95", "1", "1", "1.05", "1.15", "1.3", "1.8"]))
+            for lag in engine.lags:
                 first = next(
                     (
                         figure.actual
@@ -425,18 +469,15 @@ class Command(BaseCommand):
                 if first is None:
                     continue  # no records in this scope: no plan either
                 base, pace = Command.plan_shape(rng, indicator, first)
-                baselines.append(
-                    Baseline(
-                        indicator=indicator, lag=lag, year=2019, value=base, reason=reason(lag), is_demo=True
-                    )
-                )
+                # How ambitious this LAG's plan is: most about right, some clearly too ambitious.
+                ambition = stretch * Decimal(rng.choice(["0.9", "1", "1.1"]))
+                baselines.append(Baseline(indicator=indicator, lag=lag, year=2019, value=base, is_demo=True))
                 targets.extend(
                     Target(
                         indicator=indicator,
                         lag=lag,
                         year=year,
-                        value=Command.planned(indicator, base, pace, year - 2019),
-                        reason=reason(lag),
+                        value=Command.planned(indicator, base, pace, year - 2019, ambition),
                         is_demo=True,
                     )
                     for year in strategy.years
@@ -458,9 +499,12 @@ class Command(BaseCommand):
         return (first * Decimal("0.9")).quantize(Decimal(1)), Decimal(str(round(rng.uniform(0.06, 0.16), 2)))
 
     @staticmethod
-    def planned(indicator, base, pace, years):
+    def planned(indicator, base, pace, years, ambition=Decimal(1)):
         if indicator.value_kind == Indicator.ValueKind.RATING:
             return min(Decimal(5), base + Decimal(years // 2))
-        if indicator.value_kind == Indicator.ValueKind.SHARE or indicator.unit == Indicator.Unit.MEMBERS:
-            return base + pace * years
-        return (base * (1 + pace * years)).quantize(Decimal(1))
+        if indicator.value_kind == Indicator.ValueKind.SHARE:
+            # a survey share's plan is less elastic: half the stretch
+            return min(Decimal(90), (base + pace * years) * (1 + (ambition - 1) / 2)).quantize(Decimal("0.1"))
+        if indicator.unit == Indicator.Unit.MEMBERS:
+            return ((base + pace * years) * ambition).quantize(Decimal(1))
+        return (base * (1 + pace * years) * ambition).quantize(Decimal(1))
