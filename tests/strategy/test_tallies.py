@@ -1,4 +1,4 @@
-"""The activity tallies the progress engine reads stay exactly what aggregating the activities gives,
+"""The activity and funding tallies the progress engine reads stay exactly what aggregating the activities gives,
 whichever path writes: single saves and deletes, workflow transitions, bulk writes, queryset updates and
 deletes, an import, a restore, the load generator — and a long random mix of them."""
 
@@ -14,7 +14,14 @@ from django.utils import timezone
 from partners import roles
 from partners.models import LAG, Municipality, TerritoryUnit
 from strategy import services, tallies
-from strategy.models import Activity, ActivityPlaceTally, ActivityTally, ActivityType, FundingLine
+from strategy.models import (
+    Activity,
+    ActivityPlaceTally,
+    ActivityTally,
+    ActivityType,
+    FundingLine,
+    FundingTally,
+)
 from strategy.workflow import Status
 from tests import factories
 
@@ -29,6 +36,15 @@ def exact():
 
 def tally(activity_type, lag, year):
     return ActivityTally.objects.filter(activity_type=activity_type, lag=lag, year=year).first()
+
+
+def by_source(activity_type, lag, year):
+    """{source: amount} of one funding tally slice."""
+    return dict(
+        FundingTally.objects.filter(activity_type=activity_type, lag=lag, year=year).values_list(
+            "source", "amount"
+        )
+    )
 
 
 REVIEWED = timezone.make_aware(datetime(2024, 4, 1, 12, 0))
@@ -115,6 +131,46 @@ def test_funding_lines_of_approved_activities(lag, kind):
     FundingLine.objects.filter(activity=activity).delete()
     assert tally(kind, lag, 2024).funding == 0
     assert exact()
+
+
+def test_funding_tallies_keep_each_source_through_every_write(lag, kind):
+    coordinator = factories.user(role=roles.COORDINATOR, lag=lag)
+    activity = approved(lag=lag, activity_type=kind)
+    draft = factories.activity(lag=lag, activity_type=kind)
+    line = factories.funding_line(
+        activity=activity, amount=Decimal("100.10"), source=FundingLine.Source.EAFRD
+    )
+    factories.funding_line(activity=activity, amount=Decimal("0.05"), source=FundingLine.Source.MUNICIPALITY)
+    factories.funding_line(activity=draft, amount=Decimal("999"), source=FundingLine.Source.EAFRD)
+    assert by_source(kind, lag, 2024) == {"eafrd": Decimal("100.10"), "municipality": Decimal("0.05")}
+    line.source = FundingLine.Source.STATE
+    line.save()
+    assert by_source(kind, lag, 2024) == {"state": Decimal("100.10"), "municipality": Decimal("0.05")}
+    FundingLine.objects.filter(activity=activity).update(amount=Decimal("2.00"))
+    assert by_source(kind, lag, 2024) == {"state": Decimal("2.00"), "municipality": Decimal("2.00")}
+    FundingLine.objects.bulk_create([FundingLine(activity=activity, source=FundingLine.Source.OWN, amount=1)])
+    assert by_source(kind, lag, 2024)["own"] == Decimal(1)
+    Activity.objects.filter(pk=activity.pk).update(start_date=date(2023, 6, 1))
+    assert (by_source(kind, lag, 2024), set(by_source(kind, lag, 2023))) == (
+        {},
+        {"state", "municipality", "own"},
+    )
+    assert exact()
+    services.reopen(Activity.objects.get(pk=activity.pk), by=coordinator, reason="Jālabo finansējums.")
+    assert by_source(kind, lag, 2023) == {}
+    assert exact()
+
+
+def test_check_command_reports_a_tampered_funding_tally_and_rebuild_repairs_it(lag, kind):
+    factories.funding_line(activity=approved(lag=lag, activity_type=kind), amount=Decimal("10.00"))
+    call_command("tallies", stdout=io.StringIO())
+    FundingTally.objects.update(amount=Decimal("11.00"))
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="1 kopsummas neatbilst"):
+        call_command("tallies", stdout=io.StringIO(), stderr=errors)
+    assert "eafrd" in errors.getvalue()
+    call_command("tallies", "--rebuild", stdout=io.StringIO())
+    assert by_source(kind, lag, 2024) == {"eafrd": Decimal("10.00")}
 
 
 def test_bulk_paths_send_no_signals_and_still_count(lag, kind):
@@ -223,7 +279,11 @@ def test_tallies_stay_exact_through_random_writes(strategy):
             activity.start_date = date(rng.randint(2020, 2026), 2, 2)
             activity.save()
         elif action == "fund":
-            factories.funding_line(activity=activity, amount=Decimal(rng.randint(0, 100000)) / 100)
+            factories.funding_line(
+                activity=activity,
+                amount=Decimal(rng.randint(0, 100000)) / 100,
+                source=rng.choice(FundingLine.Source.values),
+            )
         elif action == "reopen" and activity.status == Status.APPROVED:
             services.reopen(activity, by=coordinator_of[activity.lag_id], reason="Pārbaude.")
         elif action == "delete":
@@ -251,6 +311,7 @@ def test_tallies_stay_exact_through_random_writes(strategy):
         if step % 20 == 19:
             assert exact()
     assert ActivityTally.objects.exists()
+    assert FundingTally.objects.values("source").distinct().count() > 1
 
 
 def test_places_parishes_whole_municipalities_and_unplaced(lag, kind):
