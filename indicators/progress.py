@@ -143,7 +143,8 @@ EXPLANATIONS = {
         "reizināta ar gadu skaitu."
     ),
     Aggregation.SHARE: _(
-        "Īpatsvaru aprēķina kā 100 · Σ skaitītāju / Σ saucēju pār VRG un gadiem, nevis kā procentu vidējo."
+        "Īpatsvaru aprēķina kā 100 · Σ skaitītāju / Σ saucēju, nevis kā procentu vidējo; aptaujas "
+        "novērtējumam — tikai perioda pēdējā gada."
     ),
     Aggregation.LATEST: _(
         "Krājuma rādītājs: gada vērtība ir VRG vērtību summa; par periodu — perioda pēdējā gada vērtība "
@@ -151,6 +152,26 @@ EXPLANATIONS = {
     ),
     Aggregation.RATING: _(
         "Gada vērtība ir VRG vērtējumu vidējais; par periodu — perioda pēdējā gada vērtējums."
+    ),
+}
+
+# The period rule of each measure, as the indicator pages and the methodology page state it.
+PERIOD_RULES = {
+    Indicator.Measure.FLOW: _(
+        "Plūsma: perioda gadu un VRG vērtības saskaita (īpatsvaru — kā 100 · ΣN/ΣD). Kopējais mērķis ir VRG "
+        "mērķu summa, perioda mērķis — gadu mērķu summa."
+    ),
+    Indicator.Measure.STOCK: _(
+        "Krājums: perioda vērtība ir tā pēdējā gada vērtība; kopā — VRG tā paša gada vērtību summa. Ja kādai "
+        "VRG šā gada vērtības nav, kopējā vērtība nav pilnīga."
+    ),
+    Indicator.Measure.ESTIMATE: _(
+        "Novērtējums: perioda vērtība ir tā pēdējā gada aptaujas īpatsvars ar izlasi un 95 % ticamības "
+        "intervālu, gadus neapvieno; kopā — VRG tā paša gada īpatsvaru vidējais, svērts ar svariem, ja tie "
+        "ir visām VRG, citādi Σ skaitītāju / Σ saucēju."
+    ),
+    Indicator.Measure.RATING: _(
+        "Vērtējums: perioda vērtība ir tā pēdējā gada vērtējums; kopā — VRG tā paša gada vērtējumu vidējais."
     ),
 }
 
@@ -316,7 +337,9 @@ class Figure:
     interval_high: Decimal | None = None
     weighting: str = ""  # joint estimates: "pooled" or "weighted"
     target_basis: str = ""  # "derived", "override" or "lag"
-    target_reason: str = ""
+    target_reason: str = ""  # an override's recorded reason
+    baseline_basis: str = ""
+    baseline_reason: str = ""
 
     @property
     def has_data(self) -> bool:
@@ -794,7 +817,9 @@ class ProgressEngine:
             interval_high=high,
             weighting=weighting,
             target_basis=target_plan.basis,
-            target_reason="; ".join(r for r in (target_plan.reason, baseline_plan.reason) if r),
+            target_reason=target_plan.reason,
+            baseline_basis=baseline_plan.basis,
+            baseline_reason=baseline_plan.reason,
         )
 
     def _plans(self, indicator: Indicator, lag: LAG | None, years: tuple[int, ...]) -> tuple[Plan, Plan]:

@@ -6,10 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from indicators.models import EstimateWeight, Indicator, Measurement
-from indicators.progress import ProgressEngine, Status, wilson_interval
+from indicators.progress import PERIOD_RULES, ProgressEngine, Status, wilson_interval
 from strategy.models import DataCompletion, FundingLine, YearClosure
 from strategy.workflow import Status as Workflow
 from tests import factories
@@ -123,6 +123,15 @@ def test_a_joint_level_or_estimate_never_mixes_years_and_says_which_lag_is_missi
     assert engine.figure(k, None, 2024).missing_lags == ()
 
 
+def test_every_measure_states_its_period_rule_in_latvian_and_english():
+    assert set(PERIOD_RULES) == set(Indicator.Measure)
+    for rule in PERIOD_RULES.values():
+        with translation.override("en"):
+            english = str(rule)
+        with translation.override("lv"):
+            assert english != str(rule)
+
+
 # --- complete years and the year to date -------------------------------------------------------------
 
 
@@ -213,6 +222,7 @@ def test_joint_targets_and_baselines_are_derived_from_the_lags_and_an_override_n
         "Valdes lēmums Nr. 3",
     )
     assert engine.figure(k, lag_a, 2025).target_basis == "lag"
+    assert (derived.baseline_basis, derived.baseline_reason) == ("derived", "")
     plan = {row["year"]: row for row in engine.joint_plan(k)}
     assert plan[None]["derived"] == Decimal(30)
     assert plan[2025] == {
@@ -224,6 +234,15 @@ def test_joint_targets_and_baselines_are_derived_from_the_lags_and_an_override_n
     }
     # lag b has no 2024 target: nothing to derive, the override stands alone
     assert (plan[2024]["derived"], plan[2024]["override"]) == (None, Decimal(60))
+
+    factories.baseline(indicator=k, lag=None, value=Decimal(25), reason="Apvienotā aptauja")
+    overridden = ProgressEngine(strategy, today=TODAY).figure(k, None, 2025)
+    assert (overridden.baseline, overridden.baseline_basis, overridden.baseline_reason) == (
+        Decimal(25),
+        "override",
+        "Apvienotā aptauja",
+    )
+    assert overridden.target_reason == ""
 
 
 def test_a_joint_estimate_is_weighted_only_when_every_lag_has_a_weight(world):
