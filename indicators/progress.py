@@ -11,8 +11,8 @@ data", never 0 (invariant 4). For activity-fed indicators a LAG-year has data wh
 approved activity that year: then "none of this type" is a real 0. The participant rules
 (participants, youth, vulnerable) count participations — a person at three activities counts three
 times (``Figure.counts_participations``: the pages say "dalības reizes"). The FUNDING rule sums only the
-funding sources the indicator declares (``Indicator.funding_sources``); the rest of the same activities'
-funding is co-financing (``ProgressEngine.cofinancing``), and the home page's headline funding is that
+funding sources the indicator declares (``Indicator.funding_sources``; declaring none, it sums nothing);
+the rest of the same activities' funding is co-financing (``ProgressEngine.cofinancing``), and the home page's headline funding is that
 indicator's figure for the period.
 
 Complete years and the period. A year is complete for a LAG when it is closed (a ``YearClosure`` in
@@ -22,7 +22,7 @@ runs from the strategy's start to the last complete year (``through_year``; None
 complete; a report passes its own year). ``Figure.complete`` says whether every year of a figure is
 complete for its scope and no LAG's value is missing. The year after the period, when it has begun,
 is the "year to date" (``year_to_date``): its figures carry no judgement (``Status.YEAR_TO_DATE``),
-and so does any one-year figure of a year that has not ended.
+and neither does any one-year figure with data of a year that has not ended.
 
 Period rules, by the indicator's measure (``Indicator.measure``):
 
@@ -47,16 +47,20 @@ counts; for ESTIMATEs and shares the mean weighted by the ``EstimateWeight`` val
 LAG has one (else none: the page says the weights are missing); for RATINGs the mean. Every LAG must
 have its value, else there is no derived joint value. A joint Target/Baseline row (LAG empty) exists
 only as an override with a recorded reason and replaces the derived value (``Figure.target_basis``:
-"derived", "override", or "lag" for a LAG's own plan; ``Figure.target_reason``).
+"derived", "override", or "lag" for a LAG's own plan; ``Figure.target_reason``; the same for the
+baseline: ``baseline_basis``, ``baseline_reason``). ``ProgressEngine.joint_plan`` gives the plan
+table's sum check.
 
 Achievement (the headline, "% no mērķa") = actual ÷ target; for a "decrease" indicator target ÷ actual.
-The status comes from achievement with one set of thresholds (``thresholds()``): ≥ 90 % on track,
-≥ 60 % at risk, below off track; no data → no data; no target → no target. Progress from the baseline
+The status comes from achievement as shown (whole percent, half up) with one set of thresholds
+(``thresholds()``): ≥ 90 % on track, ≥ 60 % at risk, below off track; no data → no data; no target (or
+a zero target to increase) → no target. Progress from the baseline
 = (actual − baseline) / (target − baseline) (``FORMULA``) is shown beside it, never as the status.
 
-Estimates carry their sample (Σ denominators = respondents) and a 95 % interval (``interval``): the
-Wilson score interval for one LAG's or a pooled share, the normal interval with the weighted variance
-for a weighted joint share. When the target lies inside the interval, a status that would be at risk
+Estimates carry their sample (Σ denominators = respondents) and a 95 % interval (``interval_low``,
+``interval_high``, percent): the Wilson score interval for one LAG's or a pooled share
+(``wilson_interval``), the normal interval with the weighted variance for a weighted joint share
+(``weighted_interval``; both state their formula). When the target lies inside the interval, a status that would be at risk
 or off track is ``Status.NOT_DIFFERENT`` ("statistiski neatšķiras no mērķa").
 """
 
