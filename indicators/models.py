@@ -11,10 +11,17 @@ from partners.personal_data import personal_code_errors
 from strategy.models import PUBLISHABLE_HELP, ActivityType, ExpectedResult, Priority, Strategy
 from strategy.uploads import EvidenceFileField, safe_name, validate_evidence_file
 from strategy.workflow import Status, WorkflowQuerySet, WorkflowRecord
-from strategy.year_lock import YearLocked, YearLockedQuerySet
+from strategy.year_lock import (
+    PLAN_MESSAGE,
+    DefinitionLocked,
+    DefinitionLockedQuerySet,
+    YearLocked,
+    YearLockedQuerySet,
+    period_years,
+)
 
 
-class IndicatorQuerySet(models.QuerySet):
+class IndicatorQuerySet(DefinitionLockedQuerySet):
     def get_by_natural_key(self, strategy_slug, code):
         return self.get(strategy__slug=strategy_slug, code=code)
 
@@ -23,8 +30,15 @@ class IndicatorQuerySet(models.QuerySet):
         return self.exclude(source=Indicator.Source.ACTIVITIES)
 
 
-class Indicator(models.Model):
-    """A KPI (K1–K11) or expected-result indicator (R1–R5) with its reference sheet and its source."""
+class Indicator(DefinitionLocked):
+    """A KPI (K1–K11) or expected-result indicator (R1–R5) with its reference sheet and its source.
+
+    Its definition — what shapes its figures — is read-only while any year is closed (invariant 9,
+    ``strategy.year_lock.DefinitionLocked``); its texts stay editable."""
+
+    frozen_fields = ("rule", "measure", "source", "unit", "direction", "funding_sources")
+    frozen_m2m = ("activity_types",)
+    period_lookups = ("strategy__period_start", "strategy__period_end")
 
     class Kind(models.TextChoices):
         KPI = "kpi", _("galvenais darbības rādītājs")
@@ -230,9 +244,11 @@ class BaselineQuerySet(YearLockedQuerySet):
 
 
 class Baseline(YearLocked, PlanValue):
-    """The indicator's starting point (the strategy gives none: staff set it). Dated in a year: when that
-    year is closed the baseline is read-only like the year's targets (invariant 9) — usually it lies
-    before the strategy's first year, which is never closed."""
+    """The indicator's starting point (the strategy gives none: staff set it). The progress of every
+    year of the strategy is measured from it, so it is read-only while any of them is closed
+    (invariant 9) — whatever its own year, which usually lies before the strategy's first year."""
+
+    lock_message = PLAN_MESSAGE
 
     objects = BaselineQuerySet.as_manager()
 
@@ -269,7 +285,19 @@ class Baseline(YearLocked, PlanValue):
         return f"{self.indicator.code} {self.scope} {self.year}: {self.value}"
 
     def record_years(self):
-        return {self.year} if self.year else set()
+        """The years it shapes: every year of its indicator's strategy."""
+        if self.indicator_id is None:
+            return set()
+        strategy = self.indicator.strategy
+        return set(range(strategy.period_start, strategy.period_end + 1))
+
+    @classmethod
+    def row_years(cls, rows):
+        return period_years(
+            rows.order_by()
+            .values_list("indicator__strategy__period_start", "indicator__strategy__period_end")
+            .distinct()
+        )
 
 
 class TargetQuerySet(YearLockedQuerySet):
@@ -277,6 +305,11 @@ class TargetQuerySet(YearLockedQuerySet):
 
 
 class Target(YearLocked, PlanValue):
+    """A planned value of a year. It shapes that year's figures and the cumulative figures of every later
+    year of the strategy, so it is read-only while its year or a later one is closed (invariant 9)."""
+
+    lock_message = PLAN_MESSAGE
+
     objects = TargetQuerySet.as_manager()
 
     grammatical_gender = latvian.FEMININE
@@ -312,7 +345,22 @@ class Target(YearLocked, PlanValue):
         return f"{self.indicator.code} {self.scope} {self.year}: {self.value}"
 
     def record_years(self):
-        return {self.year} if self.year else set()
+        """The years it shapes: its own and every later year of its indicator's strategy."""
+        if not self.year or self.indicator_id is None:
+            return {self.year} if self.year else set()
+        return set(range(self.year, max(self.year, self.indicator.strategy.period_end) + 1))
+
+    @classmethod
+    def row_years(cls, rows):
+        return period_years(
+            (year, max(year, end))
+            for year, end in rows.order_by().values_list("year", "indicator__strategy__period_end").distinct()
+        )
+
+    @classmethod
+    def moved_years(cls, rows, year):
+        ends = rows.order_by().values_list("indicator__strategy__period_end", flat=True).distinct()
+        return period_years((year, max(year, end)) for end in ends) if year is not None else set()
 
 
 def measurement_evidence_path(instance, filename):

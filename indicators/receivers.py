@@ -10,7 +10,9 @@ connected, which is the order below (after ``strategy.receivers``: the year lock
 
 Not signals: a measurement's save claims its version (``WorkflowRecord.save``); targets, baselines
 and measurements are year-locked by their models and querysets (``YearLocked``,
-``YearLockedQuerySet``), their deletions and link changes by ``strategy.receivers``.
+``YearLockedQuerySet``), an indicator's definition by ``DefinitionLocked`` and
+``DefinitionLockedQuerySet``, their deletions and link changes (an indicator's activity types) by
+``strategy.receivers``.
 """
 
 from simple_history import register

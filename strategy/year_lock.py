@@ -11,6 +11,16 @@ The lock sits at the lowest level every path goes through, so no path can forget
 * ``m2m_changed`` — an activity's parishes, municipalities and priorities;
 * ``YearLockedQuerySet.update()`` — bulk updates.
 
+What a closed year freezes beyond the records dated in it (``record_years`` and ``row_years`` say it per model):
+
+* a target shapes its year's figures and the cumulative figures of every later year of its strategy,
+  so its ``record_years`` are its year to the strategy's end; a baseline shapes the progress of every
+  year of its strategy, so its ``record_years`` are its strategy's years;
+* an indicator's definition (``DefinitionLocked.frozen_fields`` and ``frozen_m2m``: its rule, measure,
+  source, unit, direction, funding sources and activity types) is read-only while a year of its
+  strategy is closed — on the same paths: ``clean()``, ``save()`` comparing with the stored values,
+  ``QuerySet.update()``, deletion and ``m2m_changed`` from either side; its texts stay editable.
+
 The permission check (``strategy.permissions``) and the admin ask ``is_locked(obj)`` to hide the
 buttons; the lock itself does not depend on them. Year closing and reopening are
 ``indicators.yearend.services.close_year`` / ``reopen_year`` (they also freeze the figures).
@@ -30,7 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -46,12 +56,25 @@ MESSAGE = _(
 )
 
 
+PLAN_MESSAGE = _(
+    "%(year)s. gads ir slēgts: mērķa vērtības līdz šim gadam un visas bāzes vērtības veido tā galīgos "
+    "skaitļus, tāpēc tās nevar izveidot, labot vai dzēst. Gadu var atvērt no jauna valde, norādot iemeslu."
+)
+
+DEFINITION_MESSAGE = _(
+    "%(year)s. gads ir slēgts: rādītāja definīciju, pēc kuras aprēķināti tā galīgie skaitļi (aprēķina "
+    "noteikumu, mērījuma veidu, datu avota veidu, mērvienību, virzienu, finansējuma avotus un aktivitāšu "
+    "veidus), nevar mainīt, un rādītāju nevar dzēst; nosaukumu un aprakstus var labot. Gadu var atvērt no "
+    "jauna valde, norādot iemeslu."
+)
+
+
 class ClosedYearError(ValidationError):
     """A write touched a closed year. A ValidationError, so forms and importers show it as one."""
 
-    def __init__(self, year: int) -> None:
+    def __init__(self, year: int, message: Any = MESSAGE) -> None:
         self.year = year
-        super().__init__(MESSAGE, code="closed_year", params={"year": year})
+        super().__init__(message, code="closed_year", params={"year": year})
 
 
 def closed_years() -> set[int]:
@@ -79,8 +102,8 @@ def closed_years_read_once() -> Iterator[None]:
         _known_closed.reset(token)
 
 
-def ensure_open(*years: int | None) -> None:
-    """Raise ClosedYearError if any of the years is closed."""
+def ensure_open(*years: int | None, message: Any = MESSAGE) -> None:
+    """Raise ClosedYearError (with ``message``) if any of the years is closed."""
     given = {y for y in years if y is not None}
     if not given or is_restoring():
         return
@@ -92,7 +115,23 @@ def ensure_open(*years: int | None) -> None:
 
         closed = sorted(YearClosure.objects.in_force().filter(year__in=given).values_list("year", flat=True))
     if closed:
-        raise ClosedYearError(closed[0])
+        raise ClosedYearError(closed[0], message)
+
+
+def period_years(spans: Iterable[tuple[int, int]]) -> set[int]:
+    """Every year of the given (first, last) periods — a strategy's years."""
+    return {year for first, last in spans for year in range(first, last + 1)}
+
+
+def _known_or_read_closed() -> frozenset[int]:
+    known = _known_closed.get()
+    return known if known is not None else frozenset(closed_years())
+
+
+def ensure_writable(model: type[YearLocked], *years: int | None) -> None:
+    """Raise ClosedYearError, with the model's message, if any of the years a record of ``model``
+    belongs to (``record_years``, ``row_years``) is closed."""
+    ensure_open(*years, message=model.lock_message)
 
 
 def lock_lags(*lag_ids: int) -> None:
@@ -120,7 +159,10 @@ _Locked = TypeVar("_Locked", bound="YearLocked")
 class YearLockedQuerySet(models.QuerySet[_Locked]):
     def update(self, **kwargs: Any) -> int:
         lookup = self.model.year_lookup
-        ensure_open(*self.order_by().values_list(lookup, flat=True).distinct())
+        ensure_writable(self.model, *self.model.row_years(self))
+        if lookup in kwargs and not hasattr(kwargs[lookup], "resolve_expression"):
+            # moved into a year it may not be written in
+            ensure_writable(self.model, *self.model.moved_years(self, kwargs[lookup]))
         return super().update(**kwargs)
 
     update.alters_data = True  # type: ignore[attr-defined]  # as Django marks its own update()
@@ -128,7 +170,9 @@ class YearLockedQuerySet(models.QuerySet[_Locked]):
     def delete(self) -> tuple[int, dict[str, int]]:
         # Checked before Django's delete opens its transaction, so a refusal leaves it usable;
         # the pre_delete signal still guards cascades from other models.
-        ensure_open(*self.order_by().values_list(self.model.year_lookup, flat=True).distinct())
+        years = self.model.row_years(self)
+        if years:
+            ensure_writable(self.model, *years)
         return super().delete()
 
     delete.alters_data = True  # type: ignore[attr-defined]
@@ -139,16 +183,17 @@ class YearLocked(models.Model):
     is the same as a query lookup (for bulk checks)."""
 
     year_lookup: ClassVar[str] = "year"
+    lock_message: ClassVar[Any] = MESSAGE
 
     class Meta:
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        ensure_open(*self.record_years(), *self.stored_years())
+        ensure_writable(type(self), *self.record_years(), *self.stored_years())
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        ensure_open(*self.record_years(), *self.stored_years())
+        ensure_writable(type(self), *self.record_years(), *self.stored_years())
         return super().delete(*args, **kwargs)
 
     def record_years(self) -> set[int]:
@@ -159,17 +204,124 @@ class YearLocked(models.Model):
         """The year(s) of the record as it is in the database (empty for a new record)."""
         if self.pk is None:
             return set()
-        rows = type(self)._base_manager.filter(pk=self.pk).values_list(self.year_lookup, flat=True)
-        return {y for y in rows if y is not None}
+        return type(self).row_years(type(self)._base_manager.filter(pk=self.pk))
+
+    @classmethod
+    def moved_years(cls, rows: models.QuerySet[Any], year: int | None) -> set[int]:
+        """The years the rows would belong to once their ``year_lookup`` is set to ``year``."""
+        return {year} if year is not None else set()
+
+    @classmethod
+    def row_years(cls, rows: models.QuerySet[Any]) -> set[int]:
+        """The years the given rows belong to, as ``record_years`` says it of one (bulk checks)."""
+        return {
+            y for y in rows.order_by().values_list(cls.year_lookup, flat=True).distinct() if y is not None
+        }
 
     def clean(self) -> None:
         super().clean()
-        ensure_open(*self.record_years(), *self.stored_years())
+        ensure_writable(type(self), *self.record_years(), *self.stored_years())
+
+
+class DefinitionLockedQuerySet(models.QuerySet[Any]):
+    """Bulk paths of a DefinitionLocked model: an update of a frozen field that changes a row, and a
+    delete of any row, are refused while a year of the rows' period is closed."""
+
+    def update(self, **kwargs: Any) -> int:
+        frozen = [name for name in kwargs if name in self.model.frozen_fields]
+        if frozen and _known_or_read_closed():
+            changing = [
+                row["pk"]
+                for row in self.order_by().values("pk", *frozen)
+                if any(hasattr(kwargs[n], "resolve_expression") or row[n] != kwargs[n] for n in frozen)
+            ]
+            if changing:
+                self.model.ensure_rows_open(self.model._base_manager.filter(pk__in=changing))
+        return super().update(**kwargs)
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self.model.ensure_rows_open(self)
+        return super().delete()
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+
+
+class DefinitionLocked(models.Model):
+    """A record whose definition shaped the figures of every closed year of its period (an indicator:
+    its strategy's years): the fields in ``frozen_fields`` and the links in ``frozen_m2m`` are
+    read-only, and the record cannot be deleted, while one of those years is closed. Other fields stay
+    editable; a new record may be created. ``period_lookups``: the query lookups of its period's first
+    and last year."""
+
+    frozen_fields: ClassVar[tuple[str, ...]] = ()
+    frozen_m2m: ClassVar[tuple[str, ...]] = ()
+    period_lookups: ClassVar[tuple[str, str]] = ("period_start", "period_end")
+    definition_message: ClassVar[Any] = DEFINITION_MESSAGE
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.ensure_definition_open()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self.pk is not None:
+            type(self).ensure_rows_open(type(self)._base_manager.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def ensure_rows_open(cls, rows: models.QuerySet[Any]) -> None:
+        """Refuse (ClosedYearError) if a year of the rows' periods is closed."""
+        if is_restoring():
+            return
+        spans = rows.order_by().values_list(*cls.period_lookups).distinct()
+        ensure_open(*period_years(spans), message=cls.definition_message)
+
+    def changed_frozen_fields(self) -> list[str]:
+        """The frozen fields whose value in memory differs from the stored one (none for a new record)."""
+        if self.pk is None:
+            return []
+        stored = type(self)._base_manager.filter(pk=self.pk).values(*self.frozen_fields).first()
+        if stored is None:
+            return []
+        return [name for name in self.frozen_fields if getattr(self, name) != stored[name]]
+
+    def ensure_definition_open(self) -> None:
+        if self.changed_frozen_fields():
+            type(self).ensure_rows_open(type(self)._base_manager.filter(pk=self.pk))
+
+    def clean(self) -> None:
+        super().clean()
+        self.ensure_definition_open()
+
+
+def _frozen_link(through: type[models.Model], model: type[models.Model]) -> bool:
+    """Whether ``through`` is one of ``model``'s frozen many-to-many links (``DefinitionLocked``)."""
+    if not issubclass(model, DefinitionLocked):
+        return False
+    return any(
+        field.remote_field.through is through
+        for field in model._meta.many_to_many
+        if field.name in model.frozen_m2m
+    )
+
+
+def _source_field(through: type[models.Model], model: type[models.Model]) -> str:
+    """The through model's column pointing at ``model`` (``indicator_id``, ``activitytype_id``)."""
+    for field in through._meta.concrete_fields:
+        if field.is_relation and field.related_model is model:
+            return field.attname
+    raise LookupError(model)
 
 
 def _refuse_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     if isinstance(instance, YearLocked):
-        ensure_open(*instance.record_years())
+        ensure_writable(type(instance), *instance.record_years())
+    elif isinstance(instance, DefinitionLocked) and instance.pk is not None:
+        type(instance).ensure_rows_open(type(instance)._base_manager.filter(pk=instance.pk))
 
 
 def _refuse_m2m(
@@ -183,14 +335,25 @@ def _refuse_m2m(
 ) -> None:
     if action not in ("pre_add", "pre_remove", "pre_clear"):
         return
+    definition = type(instance) if not reverse else model
+    if _frozen_link(sender, definition):
+        # pk_set is None for clear(): refused only when there is something to clear.
+        links = sender._base_manager.filter(**{_source_field(sender, type(instance)): instance.pk})
+        if not reverse:
+            rows = definition._base_manager.filter(pk=instance.pk)
+        else:  # the definitions linked or to be linked to ``instance``
+            ids = pk_set if pk_set is not None else links.values(_source_field(sender, definition))
+            rows = definition._base_manager.filter(pk__in=ids)
+        if pk_set or (pk_set is None and links.exists()):
+            definition.ensure_rows_open(rows)  # type: ignore[attr-defined]
     if not reverse and isinstance(instance, YearLocked):
-        ensure_open(*instance.record_years(), *instance.stored_years())
+        ensure_writable(type(instance), *instance.record_years(), *instance.stored_years())
     elif reverse and issubclass(model, YearLocked):
         if pk_set is None:  # clear() from the other side: every related record
             related = getattr(instance, _reverse_accessor(sender, model))
-            ensure_open(*related.values_list(model.year_lookup, flat=True))
+            ensure_writable(model, *model.row_years(related.all()))
         else:
-            ensure_open(*model._base_manager.filter(pk__in=pk_set).values_list(model.year_lookup, flat=True))
+            ensure_writable(model, *model.row_years(model._base_manager.filter(pk__in=pk_set)))
 
 
 def _reverse_accessor(through: type[models.Model], model: type[models.Model]) -> str:
@@ -210,7 +373,7 @@ def locked_message(obj: object) -> str | None:
     """The Latvian reason a record cannot be written (its year is closed), or None — for
     ``strategy.permissions.locked_reason``. Inside ``closed_years_read_once()`` (an import asks it
     of every record it updates) without a query."""
-    known = _known_closed.get()
-    closed = known if known is not None else closed_years()
-    years = sorted(obj.record_years() & closed) if isinstance(obj, YearLocked) else []
-    return str(MESSAGE % {"year": years[0]}) if years else None
+    if not isinstance(obj, YearLocked):
+        return None
+    years = sorted(obj.record_years() & _known_or_read_closed())
+    return str(type(obj).lock_message % {"year": years[0]}) if years else None

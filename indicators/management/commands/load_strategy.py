@@ -2,7 +2,9 @@
 fixtures/municipalities.csv) into the database.
 
 Running it twice changes nothing. Where the database differs from the fixtures (staff edited a
-text in the admin), it lists the differences and changes nothing, unless run with --force.
+text in the admin), it lists the differences and changes nothing, unless run with --force. Even with
+--force it never rewrites an indicator's definition while a year is closed (invariant 9): it says so
+and changes nothing.
 The strategy gives no baselines or targets, so none are loaded.
 """
 
@@ -20,6 +22,7 @@ from indicators.models import Indicator
 from partners.dbutils import Sync, ensure_migrated
 from partners.models import LAG, LAGPriority, LocalStrategy, Municipality, TerritoryUnit
 from strategy.models import ActivityType, ExpectedResult, Priority, Statement, Strategy
+from strategy.year_lock import ClosedYearError
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -64,6 +67,8 @@ class Command(BaseCommand):
                 f"{len(sync.differences)} lauki datubāzē atšķiras no stratēģijas satura, tāpēc nekas netika "
                 "mainīts. Lai pārrakstītu, palaidiet ar --force."
             ) from None
+        except ClosedYearError as refusal:  # --force would rewrite what a closed year froze
+            raise CommandError(" ".join(refusal.messages) + " Nekas netika mainīts.") from None
         self.stdout.write(
             f"Stratēģija ielādēta: jauni ieraksti {sync.created}, nemainīti {sync.unchanged}"
             + (f", pārrakstīti lauki {len(sync.differences)}" if sync.differences else "")
