@@ -94,6 +94,7 @@ from strategy.models import (
 from strategy.workflow import Status as WorkflowStatus
 
 from .models import Baseline, EstimateWeight, Indicator, Measurement, Target
+from .yearend.frozen import FrozenFigures
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -580,6 +581,7 @@ class ProgressEngine:
             after if after <= min(last, self.today.year) and not self.year_complete(after) else None
         )
         self._cache: dict[tuple[int, int | None, int | None, bool], Figure] = {}
+        self._frozen = FrozenFigures(self)  # the closed years' snapshots (one query, on first use)
 
     # --- complete years -------------------------------------------------------------------------
 
@@ -719,7 +721,8 @@ class ProgressEngine:
             indicator = self.by_code[indicator]
         key = (indicator.pk, lag.pk if lag else None, year, False)
         if key not in self._cache:
-            self._cache[key] = self._figure(indicator, lag, year)
+            # A closed year (or a period ending in one) as its snapshot froze it (invariant 9).
+            self._cache[key] = self._frozen.figure(indicator, lag, year) or self._figure(indicator, lag, year)
         return self._cache[key]
 
     def year_to_date(self, indicator: Indicator | str, lag: LAG | None = None) -> Figure | None:

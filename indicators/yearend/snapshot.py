@@ -5,25 +5,33 @@ LAG) × the year, cumulatively to the year and per year up to it, and the year's
 totals per priority, funding by source, participation by municipality and data-quality counts — all
 computed by the progress engine (``ProgressEngine`` and ``YearBreakdown``, invariant 2) — plus the
 year's activities per priority to list them. A closed year's snapshot stores this dict; the report is rendered from it, so a
-closed year's report never changes when data is later reopened and edited. Decimals are stored as
-strings, so nothing passes through a float (invariant 11).
+closed year's report never changes when data is later reopened and edited, and the public pages read
+a closed year's figures from it too (``frozen``). Decimals are stored as strings, so nothing passes
+through a float (invariant 11).
+
+A figure is stored field by field (``figure_data``: every field of the engine's ``Figure``, its
+indicator as its code and LAGs as their slugs); ``frozen.figure_from_data`` reads it back. SCHEMA 1
+stored only the fields a figure had then; it is still read (missing fields take their defaults).
 
 The query count does not grow with the number of activities: the per-priority lists are LIMITed
 queries, everything else is GROUP BY.
 """
 
+import dataclasses
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Model, Sum
 from django.db.models.functions import Coalesce
 
-from partners.models import Municipality
+from partners.models import LAG, Municipality
 from strategy.models import Activity
 
-from ..models import Measurement, YearSummary
+from ..models import Indicator, Measurement, YearSummary
 from ..progress import JOINT, ProgressEngine, YearBreakdown
 
-SCHEMA = 1
+# 1: a figure's fields of 2025; 2: every field of Figure (generic), the indicators' definitions.
+SCHEMA = 2
 # Per priority and scope the report lists at most this many activities (the largest by participants);
 # the rest are counted and point to the open-data file of all activities.
 ACTIVITY_LIMIT = 20
@@ -33,20 +41,32 @@ def _s(value):
     return None if value is None else str(value)
 
 
-def _figure(figure):
-    return {
-        "year": figure.year,
-        "years": [figure.years[0], figure.years[-1]] if figure.years else None,
-        "aggregation": figure.aggregation,
-        "actual": _s(figure.actual),
-        "numerator": _s(figure.numerator),
-        "denominator": _s(figure.denominator),
-        "baseline": _s(figure.baseline),
-        "target": _s(figure.target),
-        "progress": _s(figure.progress),
-        "status": figure.status,
-        "last_update": figure.last_update.isoformat() if figure.last_update else None,
-    }
+def _plain(value):
+    """A figure's field as JSON: Decimals as strings, moments as ISO 8601, an indicator as its code, a
+    LAG as its slug, tuples as lists."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Indicator):
+        return value.code
+    if isinstance(value, LAG):
+        return value.slug
+    if isinstance(value, Model):
+        raise TypeError(f"A figure's {type(value).__name__} has no stored form")
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, str):
+        return str(value)  # a TextChoices member as its value
+    return value
+
+
+def figure_data(figure):
+    """Every field of an engine ``Figure``, JSON-serialisable. ``years`` (a period's consecutive years)
+    is stored as [first, last], as SCHEMA 1 did."""
+    data = {field.name: _plain(getattr(figure, field.name)) for field in dataclasses.fields(figure)}
+    data["years"] = [figure.years[0], figure.years[-1]] if figure.years else None
+    return data
 
 
 def year_data(strategy, year):
@@ -55,6 +75,13 @@ def year_data(strategy, year):
     lags = engine.lags
     scopes = [(JOINT, None)] + [(lag.slug, lag) for lag in lags]
     series_years = [y for y in engine.years if y <= year]
+    types_of = {}
+    for indicator_id, code in (
+        Indicator.activity_types.through.objects.filter(indicator__strategy=strategy)
+        .order_by("activitytype__order", "activitytype__code")
+        .values_list("indicator_id", "activitytype__code")
+    ):
+        types_of.setdefault(indicator_id, []).append(code)
 
     data = {
         "schema": SCHEMA,
@@ -75,6 +102,7 @@ def year_data(strategy, year):
             }
             for lag in lags
         ],
+        # With the definitions that shaped the figures (frozen while the year is closed).
         "indicators": [
             {
                 "code": i.code,
@@ -85,6 +113,10 @@ def year_data(strategy, year):
                 "direction": i.direction,
                 "source": i.source,
                 "frequency": i.frequency,
+                "measure": i.measure,
+                "rule": i.rule,
+                "funding_sources": list(i.funding_sources or ()),
+                "activity_types": types_of.get(i.pk, []),
             }
             for i in engine.indicators
         ],
@@ -97,9 +129,9 @@ def year_data(strategy, year):
         data["scopes"][slug] = {
             "figures": {
                 i.code: {
-                    "year": _figure(engine.figure(i, lag, year)),
-                    "cumulative": _figure(engine.figure(i, lag)),
-                    "series": [_figure(engine.figure(i, lag, y)) for y in series_years],
+                    "year": figure_data(engine.figure(i, lag, year)),
+                    "cumulative": figure_data(engine.figure(i, lag)),
+                    "series": [figure_data(engine.figure(i, lag, y)) for y in series_years],
                 }
                 for i in engine.indicators
             }

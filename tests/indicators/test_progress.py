@@ -331,8 +331,9 @@ def test_engine_runs_a_fixed_number_of_queries(world, django_assert_num_queries,
     # 5 activity tallies (activities and funding by type × LAG × year),
     # 6 funding tallies by type × LAG × year × source,
     # 7 measurements by indicator × LAG × year, 8 narratives, 9 baselines, 10 targets,
-    # 11 estimate weights, 12 closed years, 13 data completion marks
-    with django_assert_num_queries(13):
+    # 11 estimate weights, 12 closed years, 13 data completion marks,
+    # 14 the closed years' snapshots (on the first figure)
+    with django_assert_num_queries(14):
         engine = ProgressEngine(strategy)
         for indicator in (k, m):
             for lag in (None, lag_a, lag_b):

@@ -166,9 +166,9 @@ def test_the_confirmation_query_count_does_not_grow(client, board, strategy, dja
         )
     client.force_login(board)
     # savepoints 2, session 1, user 1, roles 1, strategy 1, is the year closed 1, LAGs 1, unapproved
-    # activities and measurements 2, the progress engine 9, the board's summary 1, the admin's
+    # activities and measurements 2, the progress engine 14, the board's summary 1, the admin's
     # permissions 2
-    with django_assert_num_queries(2 + 1 + 1 + 1 + 1 + 1 + 1 + 2 + 9 + 1 + 2):
+    with django_assert_num_queries(2 + 1 + 1 + 1 + 1 + 1 + 1 + 2 + 14 + 1 + 2):
         assert client.get(close_url()).status_code == 200
 
 
