@@ -91,6 +91,19 @@ def test_a_target_up_to_the_closed_year_is_read_only_on_every_path(world, year):
     assert Target.objects.get(pk=target.pk).value == world["targets"][year].value
 
 
+def test_joint_overrides_are_frozen_like_the_lags_values(world):
+    with transaction.atomic():  # made while the year was open
+        reopen_year(year=CLOSED, by=world["board"], reason="Kopējās vērtības", strategy=world["strategy"])
+        target = factories.target(indicator=world["indicator"], year=2022, value=Decimal("50"))
+        baseline = factories.baseline(indicator=world["indicator"], year=2019, value=Decimal("9"))
+        close_year(year=CLOSED, by=world["board"], strategy=world["strategy"])
+    for row in (target, baseline):
+        row.reason = "Cits pamatojums"
+        refused(row.save)
+        refused(lambda row=row: type(row).objects.filter(pk=row.pk).update(value=Decimal("1")))
+        refused(row.delete)
+
+
 def test_a_target_after_the_closed_year_stays_editable(world):
     target = world["targets"][2024]
     target.value = Decimal("30")
