@@ -348,12 +348,14 @@ class MeasurementAdmin(WorkflowAdmin, admin.ModelAdmin):
     def share_display(self, obj):
         if obj is None or obj.share is None:
             return "—"
-        return f"{formats.number(obj.share, 1)} % ({formats.number(obj.numerator)} / {formats.number(obj.denominator)})"
+        # rounded as the public pages round it (formats.figure), never cut: 2 / 3 is 66,7 %, not 66,6 %
+        share = formats.figure(obj.share, obj.indicator)
+        return f"{share} ({formats.number(obj.numerator)} / {formats.number(obj.denominator)})"
 
     @admin.display(description=gettext_lazy("vērtība"))
     def shown_value(self, obj):
         if obj.rating is not None:
             return _("vērtējums %(rating)s/5") % {"rating": obj.rating}
         if obj.share is not None:
-            return f"{formats.number(obj.share, 1)} %"
+            return formats.figure(obj.share, obj.indicator)
         return formats.number(obj.value, 2) if obj.value is not None else "—"
