@@ -28,6 +28,7 @@ from .resources import MeasurementResource
 # The board's year admins (year page, summaries, snapshots, reports) live with the rest of the year's end;
 # admin discovery imports only this module, so importing them here is what registers them.
 from .yearend import admin as yearend_admin  # noqa: F401
+from .yearend import completion_admin  # noqa: F401
 
 
 class HistoryAdmin(TypedNumbersAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):

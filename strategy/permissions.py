@@ -30,7 +30,11 @@ Personal data: evidence files, change history, return notes — invariant 12
 The year's end — invariant 9
     :func:`may_close_years` (close, reopen, the board's year page and its PDF report).
 The plan (indicators' targets and baselines)
-    :func:`may_edit_plan`.
+    :func:`may_edit_plan`; a joint value overriding the one derived from the LAGs':
+    :func:`may_override_joint_plan`; the joint estimates' weights: :func:`may_change_estimate_weights`.
+A LAG's data of an ended year marked complete (the default period's end) — invariant 9
+    :func:`may_mark_any_complete` (the page), :func:`completion_lags`, :func:`completion_refusal` /
+    :func:`may_mark_complete`.
 
 The rules on top of Django's model permissions (which the roles' groups carry):
 - LAG editors and coordinators read their own LAG's records in every status and other LAGs'
@@ -45,7 +49,10 @@ The rules on top of Django's model permissions (which the roles' groups carry):
 - Evidence is private: for the record's LAG's staff, the board and the secretariat. A file is public
   only when the LAG's staff marked it publishable (it holds no personal data) and its record is
   approved. Another LAG's staff see only what the public sees.
-- The board and the secretariat close and reopen years; the secretariat writes the plan.
+- The board and the secretariat close and reopen years; the secretariat writes the plan, and only
+  the secretariat overrides a joint target or baseline (with a reason) and sets the estimate weights.
+- A LAG's coordinator (or the secretariat) marks the LAG's data of an ended, open year complete, or
+  withdraws the mark; editors and other LAGs' coordinators do not.
 
 The review rule is stated twice, for one record (``transition_refusal``) and as one query for lists
 (``awaiting_review``); ``tests/strategy/test_four_eyes.py`` checks that the two agree.
@@ -445,6 +452,62 @@ def shown_evidence(user: AnyUser, queryset: QuerySet[Any]) -> QuerySet[Any]:
 
 #: the evidence rows anyone may download (the public pages list these)
 PUBLIC_EVIDENCE = Q(publishable=True, activity__status=Status.APPROVED)
+
+
+def may_override_joint_plan(user: AnyUser) -> bool:
+    """A joint target or baseline is derived from the LAGs'; only the secretariat (and superusers)
+    replace the derived value, with a recorded reason, or remove that override."""
+    return is_superuser(user) or is_secretariat(user)
+
+
+def may_change_estimate_weights(user: AnyUser) -> bool:
+    """The LAGs' weights in the joint survey estimates (e.g. their population, with its source) are
+    the secretariat's (and superusers')."""
+    return is_superuser(user) or is_secretariat(user)
+
+
+def may_mark_any_complete(user: AnyUser) -> bool:
+    """Whether the user marks any LAG's year complete at all (the data completion page opens)."""
+    return is_superuser(user) or is_secretariat(user) or is_coordinator(user)
+
+
+def completion_lags(user: AnyUser) -> QuerySet[LAG]:
+    """The LAGs whose years the user marks complete (and whose waiting records the page counts)."""
+    if is_superuser(user) or is_secretariat(user):
+        return LAG.objects.all()
+    if is_coordinator(user):
+        return LAG.objects.filter(pk=user.lag_id)
+    return LAG.objects.none()
+
+
+def completion_refusal(
+    user: AnyUser, lag: LAG | int, year: int, closed_years: Collection[int] | None = None
+) -> str | None:
+    """Why the user may not mark ``lag``'s data of ``year`` complete, or withdraw the mark, or None.
+
+    The LAG's coordinator marks it (a superuser acts as every LAG's coordinator) or the secretariat;
+    only a year that has ended can be complete, and a closed year needs no mark (invariant 9).
+    ``closed_years``: the years closed now, when the caller has read them already."""
+    from django.utils import timezone
+
+    from .year_lock import closed_years as read_closed_years
+
+    if not (is_superuser(user) or is_secretariat(user)):
+        if not is_coordinator(user):
+            return _("Gada datus kā pilnīgus atzīmē VRG koordinators vai sekretariāts.")
+        if getattr(lag, "pk", lag) != user.lag_id:
+            return _("Koordinators atzīmē tikai savas VRG gada datus.")
+    if year >= timezone.localdate().year:
+        return _("%(year)s. gads vēl nav beidzies: par pilnīgiem var atzīmēt tikai beigušos gadu datus.") % {
+            "year": year
+        }
+    if year in (read_closed_years() if closed_years is None else closed_years):
+        return _("%(year)s. gads ir slēgts: slēgta gada dati ir pilnīgi bez atzīmes.") % {"year": year}
+    return None
+
+
+def may_mark_complete(user: AnyUser, lag: LAG | int, year: int) -> bool:
+    return completion_refusal(user, lag, year) is None
 
 
 def can_import(user: AnyUser) -> bool:
