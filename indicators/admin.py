@@ -20,9 +20,10 @@ from strategy.admin_workflow.common import admin_url, object_or_404
 from strategy.admin_workflow.filters import LAGScopeFilter, ReviewFilter
 from strategy.admin_workflow.forms import VersionedModelForm
 from strategy.admin_workflow.mixins import ReadOnlyHistoryMixin
+from strategy.models import FundingLine, Strategy
 from strategy.year_lock import ClosedYearError, closed_years
 
-from .models import Baseline, Indicator, Measurement, Target
+from .models import Baseline, EstimateWeight, Indicator, Measurement, Target
 from .resources import MeasurementResource
 
 # The board's year admins (year page, summaries, snapshots, reports) live with the rest of the year's end;
@@ -35,13 +36,82 @@ class HistoryAdmin(TypedNumbersAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAd
     """Who changed which field from what to what, and when; for reading only."""
 
 
+class IndicatorForm(forms.ModelForm):
+    """The funding sources a funding indicator counts are ticked from the funding lines' sources (the
+    rest of those activities' funding is co-financing); any other indicator counts none."""
+
+    funding_sources = forms.TypedMultipleChoiceField(
+        choices=FundingLine.Source.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=Indicator._meta.get_field("funding_sources").verbose_name,
+        help_text=Indicator._meta.get_field("funding_sources").help_text,
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["measure", "funding_sources"]  # the admin adds the rest (its fieldsets)
+        widgets = {"measure": forms.RadioSelect}
+
+    def clean_funding_sources(self):
+        chosen = set(self.cleaned_data["funding_sources"])
+        return [code for code in FundingLine.Source.values if code in chosen]  # the sources' own order
+
+    def clean(self):
+        cleaned = super().clean()
+        rule, sources = cleaned.get("rule"), cleaned.get("funding_sources")
+        if sources is None:  # refused already (an unknown code)
+            return cleaned
+        if rule != Indicator.Rule.FUNDING and sources:
+            self.add_error(
+                "funding_sources",
+                _("Finansējuma avotus norāda tikai finansējuma rādītājam (aprēķina noteikums «%(rule)s»).")
+                % {"rule": Indicator.Rule.FUNDING.label},
+            )
+        elif rule == Indicator.Rule.FUNDING and not sources:
+            self.add_error(
+                "funding_sources", _("Finansējuma rādītājam jānorāda vismaz viens avots, ko tas ieskaita.")
+            )
+        return cleaned
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(HistoryAdmin, TranslationAdmin):
-    list_display = ["code", "name", "kind", "unit", "direction", "source", "rule", "plan_link"]
-    list_filter = ["kind", "source", "unit", "strategy"]
+    form = IndicatorForm
+    list_display = ["code", "name", "kind", "unit", "measure", "direction", "source", "rule", "plan_link"]
+    list_filter = ["kind", "measure", "source", "unit", "strategy"]
     search_fields = ["code", "name", "definition"]
     filter_horizontal = ["activity_types", "priorities"]
     change_form_template = "admin/indicators/indicator/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["strategy", "code", "kind", "order", "result", "priorities"]}),
+        (gettext_lazy("Formulējums un definīcija"), {"fields": ["statement", "name", "definition"]}),
+        (
+            gettext_lazy("Ko un kā mēra"),
+            {
+                "fields": [
+                    "unit",
+                    "direction",
+                    "measure",
+                    "source",
+                    "rule",
+                    "activity_types",
+                    "funding_sources",
+                    "frequency",
+                    "per_municipality",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Portāla metodika"),
+            {
+                "fields": ["data_source", "method", "method_adopted_by", "method_adopted_on"],
+                "description": gettext_lazy(
+                    "Stratēģija aprēķina metodi nenosaka: šī ir portāla metodika; norādiet, kas un kad to pieņēma."
+                ),
+            },
+        ),
+    ]
 
     def get_urls(self):
         return [
@@ -264,6 +334,41 @@ class PlanForm(forms.Form):
         row.full_clean()
         row.save()
         return 1
+
+
+@admin.register(EstimateWeight)
+class EstimateWeightAdmin(TypedNumbersAdminMixin, admin.ModelAdmin):
+    """Each LAG's weight in the joint survey estimates (e.g. its population) with its source: the
+    secretariat's (``permissions.may_change_estimate_weights``); whoever sees every LAG reads them."""
+
+    list_display = ["lag", "shown_value", "source", "strategy"]
+    list_filter = ["strategy"]
+    list_select_related = ["lag", "strategy"]
+    fields = ["strategy", "lag", "value", "source"]
+
+    def get_changeform_initial_data(self, request):
+        current = Strategy.objects.current()
+        return {"strategy": current.pk if current else None, **super().get_changeform_initial_data(request)}
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        return permissions.sees_all_lags(user) or permissions.may_change_estimate_weights(user)
+
+    def has_add_permission(self, request):
+        return permissions.may_change_estimate_weights(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.may_change_estimate_weights(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.may_change_estimate_weights(request.user)
+
+    @admin.display(description=gettext_lazy("svars"), ordering="value")
+    def shown_value(self, obj):
+        return formats.format_decimal(obj.value, decimal_places=0)
 
 
 @admin.register(Target)

@@ -294,7 +294,8 @@ def test_the_admin_change_form_saves_an_indicators_texts(indicator_admin, world)
     [
         {"unit": Indicator.Unit.ACTIVITIES},
         {"rule": Indicator.Rule.COUNT},
-        {"funding_sources": json.dumps(["eafrd"])},
+        # the form takes sources only for a funding indicator (admin13's checkboxes): both change
+        {"rule": Indicator.Rule.FUNDING, "unit": Indicator.Unit.EUR, "funding_sources": ["eafrd"]},
     ],
     ids=["unit", "rule", "funding_sources"],
 )
