@@ -24,6 +24,7 @@ from strategy.models import FundingLine, Strategy
 from strategy.year_lock import ClosedYearError, closed_years
 
 from .models import Baseline, EstimateWeight, Indicator, Measurement, Target
+from .progress import ProgressEngine
 from .resources import MeasurementResource
 
 # The board's year admins (year page, summaries, snapshots, reports) live with the rest of the year's end;
@@ -131,6 +132,7 @@ class IndicatorAdmin(HistoryAdmin, TranslationAdmin):
         if not self.has_view_permission(request, indicator):
             raise PermissionDenied
         can_edit = permissions.may_edit_plan(request.user)
+        may_override = can_edit and permissions.may_override_joint_plan(request.user)
         lags = list(LAG.objects.all())
         closed = closed_years()
         form = PlanForm(
@@ -138,6 +140,7 @@ class IndicatorAdmin(HistoryAdmin, TranslationAdmin):
             indicator=indicator,
             lags=lags,
             disabled=not can_edit,
+            may_override=may_override,
             closed_years=closed,
         )
         if request.method == "POST":
@@ -157,6 +160,8 @@ class IndicatorAdmin(HistoryAdmin, TranslationAdmin):
                         messages.SUCCESS,
                     )
                     return HttpResponseRedirect(request.path)
+        # the joint values the engine derives from the LAGs' (and the overrides), as stored now
+        checks = JointCheck(indicator, lags, ProgressEngine(indicator.strategy).joint_plan(indicator))
         context = {
             **self.admin_site.each_context(request),
             "title": _("%(code)s: mērķa un bāzes vērtības") % {"code": indicator.code},
@@ -165,11 +170,13 @@ class IndicatorAdmin(HistoryAdmin, TranslationAdmin):
             "indicator": indicator,
             "form": form,
             "lags": lags,
-            "target_rows": form.target_rows(),
+            "target_rows": form.target_rows(checks),
             "baseline_rows": form.baseline_rows(),
+            "baseline_joint": form.baseline_joint(checks),
             "baseline_closed": form.baseline_closed(),
             "closed_years": sorted(year for year in closed if year in form.years),
             "can_edit": can_edit,
+            "may_override": may_override,
         }
         return TemplateResponse(request, "admin/indicators/plan_table.html", context)
 
@@ -178,55 +185,155 @@ def _scope_key(lag):
     return lag.slug if lag else "joint"
 
 
+class JointCheck:
+    """What the plan table shows in the joint column: the joint value (the override, else the value the
+    engine derives from the LAGs'), the override's reason, and the check a reader can redo — the LAGs'
+    sum, or the weighted mean with its weights, or why there is no derived value. Nothing is computed
+    here beyond the override's difference from the engine's derived value."""
+
+    def __init__(self, indicator, lags, rows):
+        self.indicator = indicator
+        self.lags = lags
+        self.rows = {row["year"]: row for row in rows}  # the baseline under None
+        self.averaged = (
+            indicator.measure == Indicator.Measure.ESTIMATE or indicator.unit == Indicator.Unit.PERCENT
+        )
+        self.weights = {}
+        if self.averaged:
+            self.weights = dict(
+                EstimateWeight.objects.filter(strategy=indicator.strategy).values_list("lag_id", "value")
+            )
+
+    def number(self, value):
+        if self.averaged or self.indicator.measure == Indicator.Measure.RATING:
+            return formats.figure(value, self.indicator, with_unit=False)  # a mean: the unit's places
+        return formats.format_decimal(value, decimal_places=0)  # a sum of typed values: every digit
+
+    def cell(self, year):
+        row = self.rows.get(year) or {"derived": None, "override": None, "reason": "", "lags": {}}
+        derived, override = row["derived"], row["override"]
+        shown = override if override is not None else derived
+        values = [row["lags"].get(lag.slug) for lag in self.lags]
+        if derived is None:
+            if any(value is None for value in values) or not values:
+                check = _("nav visu VRG vērtību")
+            elif self.averaged:
+                check = _("nav svaru: kopējo novērtējumu atvasina kā VRG vērtību svērto vidējo")
+            else:
+                check = ""
+        elif self.averaged:
+            check = _("svērtais vidējais (svari: %(weights)s)") % {
+                "weights": ", ".join(
+                    f"{lag.short_name} {formats.format_decimal(self.weights[lag.pk], decimal_places=0)}"
+                    for lag in self.lags
+                    if lag.pk in self.weights
+                )
+            }
+            if override is not None:
+                check = f"{check}: {self.number(derived)}"
+        elif self.indicator.measure == Indicator.Measure.RATING:
+            check = _("VRG vidējais")
+            if override is not None:
+                check = f"{check}: {self.number(derived)}"
+        else:
+            check = "Σ {}: {} = {}".format(
+                _("VRG"), " + ".join(self.number(value) for value in values), self.number(derived)
+            )
+        difference = ""
+        if override is not None and derived is not None and override != derived:
+            delta = override - derived
+            difference = _("starpība %(difference)s") % {
+                "difference": ("+" if delta > 0 else "−") + self.number(abs(delta))
+            }
+        return {
+            "shown": self.number(shown) if shown is not None else None,
+            "override": override is not None,
+            "reason": row["reason"] if override is not None else "",
+            "check": check,
+            "difference": difference,
+        }
+
+
 class PlanForm(forms.Form):
-    """One table per indicator: targets as year × (joint + each LAG), baselines as (year, value) × scope.
-    Each cell is saved as its own Target/Baseline row (so the change history records it).
+    """One table per indicator: targets as year × each LAG, baselines as (year, value) × each LAG, and
+    for the LAGs jointly the value the engine derives from theirs, which the secretariat may override
+    with a reason (``permissions.may_override_joint_plan``). Each cell is saved as its own
+    Target/Baseline row (so the change history records it); a joint row exists only as an override.
 
     A closed year is read-only (invariant 9): its target cells, and a baseline dated in it, are
     disabled fields — a browser does not send them and they keep their stored values —, and a POST
     that sends a different value anyway, or moves a baseline into a closed year, gets the Latvian
-    closed-year message as the cell's error, with nothing saved."""
+    closed-year message as the cell's error, with nothing saved. A joint override is refused the same
+    way to a plan editor who is not the secretariat."""
 
-    def __init__(self, *args, indicator, lags, disabled=False, closed_years=frozenset(), **kwargs):
+    def __init__(
+        self, *args, indicator, lags, disabled=False, may_override=False, closed_years=frozenset(), **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.indicator = indicator
+        self.lags = list(lags)
         self.scopes = [None, *lags]
         self.years = list(indicator.strategy.years)
         self.closed_years = set(closed_years)
         self.locked = {}  # field name -> the closed year that makes it read-only
+        self.override_locked = set()  # joint fields the user may not override (not the secretariat)
         self.targets = {(t.year, t.lag_id): t for t in indicator.targets.all()}
         self.baselines = {b.lag_id: b for b in indicator.baselines.all()}
         for year in self.years:
             for lag in self.scopes:
                 name = self.target_name(year, lag)
                 target = self.targets.get((year, getattr(lag, "pk", None)))
+                names = [name] if lag else [name, f"{name}_reason"]
                 if year in self.closed_years:
-                    self.locked[name] = year
-                self.fields[name] = self.value_field(
-                    target.value if target else None,
-                    _("%(year)s. gada mērķis — %(scope)s") % {"year": year, "scope": lag or _("kopā")},
-                    disabled or name in self.locked,
+                    self.locked.update(dict.fromkeys(names, year))
+                elif lag is None and not may_override:
+                    self.override_locked.update(names)
+                label = (
+                    _("%(year)s. gada mērķis — %(scope)s") % {"year": year, "scope": lag}
+                    if lag
+                    else _("%(year)s. gada kopējais mērķis (aizstāj atvasināto)") % {"year": year}
                 )
+                self.fields[name] = self.value_field(
+                    target.value if target else None, label, disabled or self._read_only(name)
+                )
+                if lag is None:
+                    self.fields[f"{name}_reason"] = self.reason_field(
+                        target.reason if target else "",
+                        _("%(year)s. gada kopējā mērķa aizstāšanas iemesls") % {"year": year},
+                        disabled or self._read_only(f"{name}_reason"),
+                    )
         for lag in self.scopes:
             baseline = self.baselines.get(getattr(lag, "pk", None))
-            scope = lag or _("kopā")
+            scope = lag or _("kopā (aizstāj atvasināto)")
             key = _scope_key(lag)
+            names = [f"b_year_{key}", f"b_value_{key}"] + ([] if lag else ["b_reason_joint"])
             if baseline is not None and baseline.year in self.closed_years:
-                self.locked[f"b_year_{key}"] = self.locked[f"b_value_{key}"] = baseline.year
+                self.locked.update(dict.fromkeys(names, baseline.year))
+            elif lag is None and not may_override:
+                self.override_locked.update(names)
             self.fields[f"b_year_{key}"] = forms.IntegerField(
                 required=False,
                 min_value=1990,
                 max_value=2100,
                 initial=baseline.year if baseline else None,
                 label=_("Bāzes gads — %(scope)s") % {"scope": scope},
-                disabled=disabled or f"b_year_{key}" in self.locked,
+                disabled=disabled or self._read_only(f"b_year_{key}"),
                 widget=forms.NumberInput(attrs={"class": "vIntegerField plan-year"}),
             )
             self.fields[f"b_value_{key}"] = self.value_field(
                 baseline.value if baseline else None,
                 _("Bāzes vērtība — %(scope)s") % {"scope": scope},
-                disabled or f"b_value_{key}" in self.locked,
+                disabled or self._read_only(f"b_value_{key}"),
             )
+        joint_baseline = self.baselines.get(None)
+        self.fields["b_reason_joint"] = self.reason_field(
+            joint_baseline.reason if joint_baseline else "",
+            _("Kopējās bāzes vērtības aizstāšanas iemesls"),
+            disabled or self._read_only("b_reason_joint"),
+        )
+
+    def _read_only(self, name):
+        return name in self.locked or name in self.override_locked
 
     @staticmethod
     def target_name(year, lag):
@@ -244,20 +351,49 @@ class PlanForm(forms.Form):
             widget=LatvianNumberInput(attrs={"class": "plan-value", "size": 10}),
         )
 
-    def target_rows(self):
+    @staticmethod
+    def reason_field(initial, label, disabled):
+        return forms.CharField(
+            required=False,
+            initial=initial,
+            label=label,
+            disabled=disabled,
+            widget=forms.TextInput(
+                attrs={"class": "plan-reason", "size": 24, "placeholder": _("iemesls, ja aizstāj")}
+            ),
+        )
+
+    def target_rows(self, checks):
         return [
-            (year, year in self.closed_years, [self[self.target_name(year, lag)] for lag in self.scopes])
+            (
+                year,
+                year in self.closed_years,
+                [self[self.target_name(year, lag)] for lag in self.lags],
+                {
+                    **checks.cell(year),
+                    "value": self[self.target_name(year, None)],
+                    "reason_field": self[f"{self.target_name(year, None)}_reason"],
+                },
+            )
             for year in self.years
         ]
 
+    def baseline_joint(self, checks):
+        return {
+            **checks.cell(None),
+            "year": self["b_year_joint"],
+            "value": self["b_value_joint"],
+            "reason_field": self["b_reason_joint"],
+        }
+
     def baseline_closed(self):
-        """Per scope: whether its baseline is dated in a closed year (a row under the baselines)."""
-        return [f"b_year_{_scope_key(lag)}" in self.locked for lag in self.scopes]
+        """Per LAG: whether its baseline is dated in a closed year (a row under the baselines)."""
+        return [f"b_year_{_scope_key(lag)}" in self.locked for lag in self.lags]
 
     def baseline_rows(self):
         return [
-            (_("gads"), [self[f"b_year_{_scope_key(lag)}"] for lag in self.scopes]),
-            (_("vērtība"), [self[f"b_value_{_scope_key(lag)}"] for lag in self.scopes]),
+            (_("gads"), [self[f"b_year_{_scope_key(lag)}"] for lag in self.lags]),
+            (_("vērtība"), [self[f"b_value_{_scope_key(lag)}"] for lag in self.lags]),
         ]
 
     def clean(self):
@@ -265,6 +401,9 @@ class PlanForm(forms.Form):
         for name, year in self.locked.items():
             if self._posted_differently(name):
                 self.add_error(name, ClosedYearError(year))
+        for name in sorted(self.override_locked):
+            if self._posted_differently(name):
+                self.add_error(name, _("Kopējo vērtību aizstāt var tikai sekretariāts."))
         for lag in self.scopes:
             key = _scope_key(lag)
             year, value = cleaned.get(f"b_year_{key}"), cleaned.get(f"b_value_{key}")
@@ -275,6 +414,17 @@ class PlanForm(forms.Form):
                 )
             elif f"b_year_{key}" not in self.locked and year in self.closed_years:
                 self.add_error(f"b_year_{key}", ClosedYearError(year))  # moved into a closed year
+        overrides = [
+            (self.target_name(year, None), f"{self.target_name(year, None)}_reason") for year in self.years
+        ]
+        for value_name, reason_name in [*overrides, ("b_value_joint", "b_reason_joint")]:
+            if self._read_only(value_name):
+                continue
+            value, reason = cleaned.get(value_name), cleaned.get(reason_name)
+            if value is not None and not reason:
+                self.add_error(reason_name, _("Aizstājot kopējo vērtību, jānorāda iemesls."))
+            elif value is None and reason and value_name not in self.errors:
+                self.add_error(value_name, _("Norādiet aizstājošo vērtību vai notīriet iemeslu."))
         return cleaned
 
     def _posted_differently(self, name):
@@ -292,45 +442,37 @@ class PlanForm(forms.Form):
         changed = 0
         for year in self.years:
             for lag in self.scopes:
-                existing = self.targets.get((year, getattr(lag, "pk", None)))
+                name = self.target_name(year, lag)
                 changed += self._save_cell(
-                    existing,
-                    self.cleaned_data.get(self.target_name(year, lag)),
-                    lambda value, year=year, lag=lag: Target(
-                        indicator=self.indicator, lag=lag, year=year, value=value
-                    ),
+                    self.targets.get((year, getattr(lag, "pk", None))),
+                    self.cleaned_data.get(name),
+                    self.cleaned_data.get(f"{name}_reason", "") if lag is None else "",
+                    lambda year=year, lag=lag: Target(indicator=self.indicator, lag=lag, year=year),
+                    year=year,
                 )
         for lag in self.scopes:
             key = _scope_key(lag)
-            existing = self.baselines.get(getattr(lag, "pk", None))
-            value, year = self.cleaned_data.get(f"b_value_{key}"), self.cleaned_data.get(f"b_year_{key}")
-            if existing is not None and value is not None and existing.year != year:
-                existing.year = year
-                existing.value = value
-                existing.full_clean()
-                existing.save()
-                changed += 1
-                continue
             changed += self._save_cell(
-                existing,
-                value,
-                lambda value, lag=lag, year=year: Baseline(
-                    indicator=self.indicator, lag=lag, year=year, value=value
-                ),
+                self.baselines.get(getattr(lag, "pk", None)),
+                self.cleaned_data.get(f"b_value_{key}"),
+                self.cleaned_data.get("b_reason_joint", "") if lag is None else "",
+                lambda lag=lag: Baseline(indicator=self.indicator, lag=lag),
+                year=self.cleaned_data.get(f"b_year_{key}"),
             )
         return changed
 
     @staticmethod
-    def _save_cell(existing, value, make):
-        if existing is None and value is None:
-            return 0
-        if existing is not None and value is None:
-            existing.delete()
+    def _save_cell(existing, value, reason, make, *, year):
+        """Create, change or delete one Target/Baseline row; 1 when something changed."""
+        if value is None:
+            if existing is None:
+                return 0
+            existing.delete()  # an empty cell; for the joint scope, the override removed
             return 1
-        if existing is not None and existing.value == value:
+        if existing is not None and (existing.year, existing.value, existing.reason) == (year, value, reason):
             return 0
-        row = existing or make(value)
-        row.value = value
+        row = existing or make()
+        row.year, row.value, row.reason = year, value, reason
         row.full_clean()
         row.save()
         return 1

@@ -8,12 +8,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from indicators.models import Baseline, Target
+from indicators.models import Baseline, EstimateWeight, Indicator, Target
 from indicators.yearend.services import close_year
 from partners import roles
+from strategy import permissions
 from strategy.year_lock import ClosedYearError
 from tests import factories
 
@@ -130,3 +132,184 @@ def test_a_baseline_dated_in_a_closed_year_is_read_only_everywhere(world):
     with pytest.raises(ValidationError):
         Baseline(indicator=world["indicator"], year=2024, value=Decimal("1")).full_clean()
     assert Baseline.objects.get(pk=baseline.pk).value == Decimal("5")
+
+
+# --- the joint column: derived from the LAGs', overridden only by the secretariat with a reason ---------
+
+
+@pytest.fixture
+def plan(db):
+    strategy = factories.strategy()
+    a, b = factories.lag(slug="a", short_name_lv="A"), factories.lag(slug="b", short_name_lv="B")
+    stock = factories.indicator(strategy=strategy, code="K4")  # reported persons: a stock, summed
+    estimate = factories.indicator(strategy=strategy, code="K8", unit=Indicator.Unit.PERCENT)
+    for indicator, values in ((stock, (10, 20)), (estimate, (40, 60))):
+        for lag, value in zip((a, b), values, strict=True):
+            factories.target(indicator=indicator, lag=lag, year=2025, value=Decimal(value))
+            factories.baseline(indicator=indicator, lag=lag, year=2020, value=Decimal(value) / 2)
+    return {"strategy": strategy, "a": a, "b": b, "stock": stock, "estimate": estimate}
+
+
+def plan_url(indicator):
+    return reverse("admin:indicators_indicator_plan", args=[indicator.pk])
+
+
+def joint_cell(page, key):
+    """The text of the joint column's cell for a year (or «baseline»), without its override inputs; tags
+    and spacing dropped."""
+    cell = re.search(rf'<td [^>]*id="joint-{key}"[^>]*>(.*?)</td>', page, re.S).group(1)
+    cell = cell.split('<div class="plan-override-fields">')[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", cell).replace("\xa0", " ").split())
+
+
+def joint_rows(indicator):
+    return {
+        "targets": set(
+            Target.objects.filter(indicator=indicator, lag=None).values_list("year", "value", "reason")
+        ),
+        "baselines": set(
+            Baseline.objects.filter(indicator=indicator, lag=None).values_list("year", "value", "reason")
+        ),
+    }
+
+
+def secretariat(client):
+    client.force_login(factories.user(role=roles.SECRETARIAT))
+    return client
+
+
+def test_the_joint_target_is_the_sum_of_the_lags_with_its_check_not_typed(client, plan):
+    page = secretariat(client).get(plan_url(plan["stock"])).content.decode()
+
+    assert joint_cell(page, 2025) == "30 Σ VRG: 10 + 20 = 30"
+    assert joint_cell(page, "baseline") == "15 Σ VRG: 5 + 10 = 15"
+    assert joint_cell(page, 2024) == "— nav visu VRG vērtību"
+    # what is typed for the joint scope is only an override, beside its reason
+    assert 'name="t_2025_joint_reason"' in page
+
+
+def test_a_joint_estimate_is_the_weighted_mean_or_says_the_weights_are_missing(client, plan):
+    page = secretariat(client).get(plan_url(plan["estimate"])).content.decode()
+    assert joint_cell(page, 2025) == "— nav svaru: kopējo novērtējumu atvasina kā VRG vērtību svērto vidējo"
+
+    for lag, weight in ((plan["a"], "1"), (plan["b"], "3")):
+        EstimateWeight.objects.create(strategy=plan["strategy"], lag=lag, value=Decimal(weight), source="CSP")
+    page = client.get(plan_url(plan["estimate"])).content.decode()
+    assert joint_cell(page, 2025) == "55,0 svērtais vidējais (svari: A 1, B 3)"
+
+
+def test_the_secretariat_overrides_a_joint_target_with_a_reason_and_sees_the_difference(client, plan):
+    secretariat(client)
+    data = page_data(client.get(plan_url(plan["stock"])).content.decode())
+    data.update({"t_2025_joint": "28", "t_2025_joint_reason": "Valdes lēmums 2025-03"})
+
+    response = client.post(plan_url(plan["stock"]), data)
+
+    assert response.status_code == 302
+    assert joint_rows(plan["stock"])["targets"] == {(2025, Decimal("28"), "Valdes lēmums 2025-03")}
+    page = client.get(plan_url(plan["stock"])).content.decode()
+    assert joint_cell(page, 2025) == ("28 aizstāts: Valdes lēmums 2025-03 Σ VRG: 10 + 20 = 30 (starpība −2)")
+
+
+@pytest.mark.parametrize(
+    ("sent", "message"),
+    [
+        ({"t_2025_joint": "28"}, "Aizstājot kopējo vērtību, jānorāda iemesls."),
+        ({"t_2025_joint_reason": "Valdes lēmums"}, "Norādiet aizstājošo vērtību vai notīriet iemeslu."),
+        ({"b_year_joint": "2020", "b_value_joint": "14"}, "Aizstājot kopējo vērtību, jānorāda iemesls."),
+    ],
+    ids=["target-without-reason", "reason-without-value", "baseline-without-reason"],
+)
+def test_an_override_without_its_reason_is_refused_in_latvian_and_nothing_is_saved(
+    client, plan, sent, message
+):
+    secretariat(client)
+    data = page_data(client.get(plan_url(plan["stock"])).content.decode())
+    data["t_2025_a"] = "11"  # an allowed change in the same POST is not saved either
+    before = stored({"indicator": plan["stock"]})
+
+    response = client.post(plan_url(plan["stock"]), {**data, **sent})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert stored({"indicator": plan["stock"]}) == before
+
+
+def test_the_secretariat_overrides_a_joint_baseline_with_a_reason_and_removes_overrides(client, plan):
+    secretariat(client)
+    data = page_data(client.get(plan_url(plan["stock"])).content.decode())
+    data.update({"b_year_joint": "2020", "b_value_joint": "14", "b_reason_joint": "CSP precizēts"})
+    data.update({"t_2026_joint": "40", "t_2026_joint_reason": "Valdes lēmums"})
+    assert client.post(plan_url(plan["stock"]), data).status_code == 302
+    assert joint_rows(plan["stock"]) == {
+        "targets": {(2026, Decimal("40"), "Valdes lēmums")},
+        "baselines": {(2020, Decimal("14"), "CSP precizēts")},
+    }
+
+    data = page_data(client.get(plan_url(plan["stock"])).content.decode())
+    for name in ("b_year_joint", "b_value_joint", "b_reason_joint", "t_2026_joint", "t_2026_joint_reason"):
+        data[name] = ""
+    assert client.post(plan_url(plan["stock"]), data).status_code == 302
+
+    assert joint_rows(plan["stock"]) == {"targets": set(), "baselines": set()}
+    assert (
+        joint_cell(client.get(plan_url(plan["stock"])).content.decode(), "baseline")
+        == "15 Σ VRG: 5 + 10 = 15"
+    )
+
+
+@pytest.fixture
+def plan_editor(client, db):
+    """Someone who holds the plan's model permissions without being the secretariat: writes the LAGs'
+    values, but a joint override is the secretariat's."""
+    user = factories.user()
+    codenames = [f"{a}_{m}" for a in ("view", "add", "change", "delete") for m in ("target", "baseline")]
+    user.user_permissions.set(Permission.objects.filter(codename__in=[*codenames, "view_indicator"]))
+    client.force_login(user)
+    return client
+
+
+def test_only_the_secretariat_may_override_a_joint_value(client, plan, plan_editor):
+    factories.target(indicator=plan["stock"], year=2026, value=Decimal("40"), reason="Valdes lēmums")
+    page = plan_editor.get(plan_url(plan["stock"])).content.decode()
+    assert 'name="t_2026_joint"' not in page and 'name="t_2026_joint_reason"' not in page
+    assert "kopējo vērtību aizstāt var tikai sekretariāts" in page
+    assert "disabled" not in input_tag(page, "t_2025_a")
+    data = page_data(page)
+    before = stored({"indicator": plan["stock"]})
+
+    forged = plan_editor.post(
+        plan_url(plan["stock"]), {**data, "t_2025_joint": "28", "t_2025_joint_reason": "x"}
+    )
+    removed = plan_editor.post(
+        plan_url(plan["stock"]), {**data, "t_2026_joint": "", "t_2026_joint_reason": ""}
+    )
+
+    for response in (forged, removed):
+        assert response.status_code == 200
+        assert "Kopējo vērtību aizstāt var tikai sekretariāts." in response.content.decode()
+    assert stored({"indicator": plan["stock"]}) == before
+    assert plan_editor.post(plan_url(plan["stock"]), {**data, "t_2025_a": "11"}).status_code == 302
+    assert Target.objects.get(indicator=plan["stock"], lag=plan["a"], year=2025).value == Decimal("11")
+
+
+def test_who_may_override_a_joint_value(db):
+    allowed = [factories.user(role=roles.SECRETARIAT), factories.user(is_superuser=True)]
+    lag = factories.lag()
+    refused = [
+        factories.user(role=roles.BOARD),
+        factories.user(role=roles.COORDINATOR, lag=lag),
+        factories.user(role=roles.EDITOR, lag=lag),
+        factories.user(),
+    ]
+    assert [permissions.may_override_joint_plan(u) for u in allowed + refused] == [True] * 2 + [False] * 4
+
+
+def test_readers_see_the_override_and_its_reason(client, plan):
+    factories.target(indicator=plan["stock"], year=2026, value=Decimal("40"), reason="Valdes lēmums")
+    client.force_login(factories.user(role=roles.COORDINATOR, lag=plan["a"]))
+
+    page = client.get(plan_url(plan["stock"])).content.decode()
+
+    assert joint_cell(page, 2026) == "40 aizstāts: Valdes lēmums nav visu VRG vērtību"
+    assert 'name="t_2026_joint"' not in page
