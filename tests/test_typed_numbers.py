@@ -110,7 +110,10 @@ def test_the_plan_table_takes_values_as_text_and_only_years_as_number_fields(sup
     assert {a["name"] for a in found if a["type"] == "number"} == {
         f"b_year_{scope}" for scope in ("joint", "kaimini", "kraslava", "preili")
     }
-    values = [a for a in found if a["type"] != "number"]
+    # a joint override's reason is text, not a number
+    values = [
+        a for a in found if a["type"] != "number" and not a["name"].endswith(("_reason", "b_reason_joint"))
+    ]
     assert len(values) == 4 * (7 + 1)  # joint and 3 LAGs × (7 years of targets + a baseline)
     assert {(a["type"], a["inputmode"], a["autocomplete"]) for a in values} == {("text", "decimal", "off")}
 
@@ -229,18 +232,17 @@ def test_measurement_value_numerator_and_denominator_are_parsed_the_latvian_way(
 def test_target_and_baseline_admins_parse_values_the_latvian_way(client, db):
     client.force_login(factories.user(role=roles.SECRETARIAT))
     indicator = factories.indicator()
-    lag = factories.lag()
 
     assert (
         client.post(
             reverse("admin:indicators_target_add"),
-            {"indicator": indicator.pk, "lag": lag.pk, "year": "2024", "value": "1 234,50"},
+            {"indicator": indicator.pk, "year": "2024", "value": "1 234,50"},
         ).status_code
         == 302
     )
     refused = client.post(
         reverse("admin:indicators_baseline_add"),
-        {"indicator": indicator.pk, "lag": lag.pk, "year": "2019", "value": "1,234"},
+        {"indicator": indicator.pk, "year": "2019", "value": "1,234"},
     )
 
     assert AMBIGUOUS_1234 in refused.content.decode()
@@ -277,6 +279,7 @@ def test_every_admin_form_field_for_an_amount_or_count_uses_the_one_parser(db):
         "Activity.participants_vulnerable",
         "Activity.participants_youth",
         "Baseline.value",
+        "EstimateWeight.value",
         "FundingLine.amount",
         "LocalStrategy.amount",
         "Measurement.denominator",
@@ -296,19 +299,29 @@ def test_plan_table_accepts_grouped_values_and_refuses_an_ambiguous_one_changing
     url = reverse("admin:indicators_indicator_plan", args=[indicator.pk])
 
     assert (
-        client.post(url, {f"t_2024_{lag.slug}": "1 234,50", f"t_2025_{lag.slug}": "2.899.408,11"}).status_code
+        client.post(
+            url,
+            {
+                f"t_2024_{lag.slug}": "1 234,50",
+                "t_2025_joint": "2.899.408,11",
+                "t_2025_joint_reason": "Valdes lēmums",
+            },
+        ).status_code
         == 302
     )
-    refused = client.post(url, {f"t_2024_{lag.slug}": "1 234,50", f"t_2026_{lag.slug}": "1,234"})
+    refused = client.post(
+        url,
+        {f"t_2024_{lag.slug}": "1 234,50", "t_2026_joint": "1,234", "t_2026_joint_reason": "Valdes lēmums"},
+    )
 
     assert refused.status_code == 200
     assert AMBIGUOUS_1234 in refused.content.decode()
     assert sorted(Target.objects.values_list("year", "lag__slug", "value")) == [
         (2024, "musu", Decimal("1234.50")),
-        (2025, "musu", Decimal("2899408.11")),
+        (2025, None, Decimal("2899408.11")),
     ]
     page = client.get(url).content.decode()
-    [cell] = [a for a in inputs(page) if a.get("name") == f"t_2025_{lag.slug}"]
+    [cell] = [a for a in inputs(page) if a.get("name") == "t_2025_joint"]
     assert cell["value"] == f"2{NBSP}899{NBSP}408,11"
     assert '<th scope="row">2024</th>' in page  # a year, not the number "2 024"
     assert LAG.objects.count() == 1
