@@ -54,6 +54,11 @@ class IndicatorForm(forms.ModelForm):
         fields = ["measure", "funding_sources"]  # the admin adds the rest (its fieldsets)
         widgets = {"measure": forms.RadioSelect}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "measure" in self.fields:
+            self.fields["measure"].choices = Indicator.Measure.choices  # required: no empty choice
+
     def clean_funding_sources(self):
         chosen = set(self.cleaned_data["funding_sources"])
         return [code for code in FundingLine.Source.values if code in chosen]  # the sources' own order
@@ -250,6 +255,7 @@ class JointCheck:
             "override": override is not None,
             "reason": row["reason"] if override is not None else "",
             "check": check,
+            "weights_missing": derived is None and self.averaged and bool(values) and None not in values,
             "difference": difference,
         }
 

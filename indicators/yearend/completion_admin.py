@@ -43,7 +43,7 @@ class DataCompletionAdmin(admin.ModelAdmin):
         return permissions.may_mark_any_complete(request.user)
 
     def has_add_permission(self, request):
-        return permissions.may_mark_any_complete(request.user)
+        return False  # a mark is added from the page's rows (its "add" URL leads there)
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -190,7 +190,9 @@ def test_the_joint_target_is_the_sum_of_the_lags_with_its_check_not_typed(client
 
 def test_a_joint_estimate_is_the_weighted_mean_or_says_the_weights_are_missing(client, plan):
     page = secretariat(client).get(plan_url(plan["estimate"])).content.decode()
-    assert joint_cell(page, 2025) == "— nav svaru: kopējo novērtējumu atvasina kā VRG vērtību svērto vidējo"
+    assert joint_cell(page, 2025) == (
+        "— nav svaru: kopējo novērtējumu atvasina kā VRG vērtību svērto vidējo — novērtējumu svari"
+    )
 
     for lag, weight in ((plan["a"], "1"), (plan["b"], "3")):
         EstimateWeight.objects.create(strategy=plan["strategy"], lag=lag, value=Decimal(weight), source="CSP")
