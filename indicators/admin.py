@@ -245,7 +245,8 @@ class JointCheck:
                 _("VRG"), " + ".join(self.number(value) for value in values), self.number(derived)
             )
         difference = ""
-        if override is not None and derived is not None and override != derived:
+        # a difference the shown places would write as 0 («+0,0») is none to the reader
+        if override is not None and derived is not None and self.number(override) != self.number(derived):
             delta = override - derived
             difference = _("starpība %(difference)s") % {
                 "difference": ("+" if delta > 0 else "−") + self.number(abs(delta))

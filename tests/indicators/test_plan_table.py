@@ -315,3 +315,23 @@ def test_readers_see_the_override_and_its_reason(client, plan):
 
     assert joint_cell(page, 2026) == "40 aizstāts: Valdes lēmums nav visu VRG vērtību"
     assert 'name="t_2026_joint"' not in page
+
+
+def test_an_override_that_rounds_to_the_derived_value_shows_no_difference(client, plan):
+    for lag, weight in ((plan["a"], "1"), (plan["b"], "3")):
+        EstimateWeight.objects.create(strategy=plan["strategy"], lag=lag, value=Decimal(weight), source="CSP")
+    factories.target(
+        indicator=plan["estimate"], year=2025, value=Decimal("55.04"), reason="Aptaujas precizējums"
+    )
+    factories.target(indicator=plan["estimate"], year=2026, value=Decimal("57.5"), reason="Valdes lēmums")
+    for lag in (plan["a"], plan["b"]):
+        factories.target(indicator=plan["estimate"], lag=lag, year=2026, value=Decimal("60"))
+
+    page = secretariat(client).get(plan_url(plan["estimate"])).content.decode()
+
+    assert joint_cell(page, 2025) == (
+        "55,0 aizstāts: Aptaujas precizējums svērtais vidējais (svari: A 1, B 3): 55,0"
+    )
+    assert joint_cell(page, 2026) == (
+        "57,5 aizstāts: Valdes lēmums svērtais vidējais (svari: A 1, B 3): 60,0 (starpība −2,5)"
+    )
