@@ -236,7 +236,8 @@ def test_target_and_baseline_admins_parse_values_the_latvian_way(client, db):
     assert (
         client.post(
             reverse("admin:indicators_target_add"),
-            {"indicator": indicator.pk, "year": "2024", "value": "1 234,50"},
+            # a joint target exists only as an override with its reason
+            {"indicator": indicator.pk, "year": "2024", "value": "1 234,50", "reason": "Valdes lēmums"},
         ).status_code
         == 302
     )
