@@ -301,7 +301,10 @@ class PlanForm(forms.Form):
                     else _("%(year)s. gada kopējais mērķis (aizstāj atvasināto)") % {"year": year}
                 )
                 self.fields[name] = self.value_field(
-                    target.value if target else None, label, disabled or self._read_only(name)
+                    target.value if target else None,
+                    label,
+                    disabled or self._read_only(name),
+                    placeholder=None if lag else _("aizstāt ar"),
                 )
                 if lag is None:
                     self.fields[f"{name}_reason"] = self.reason_field(
@@ -331,7 +334,10 @@ class PlanForm(forms.Form):
                 baseline.value if baseline else None,
                 _("Bāzes vērtība — %(scope)s") % {"scope": scope},
                 disabled or self._read_only(f"b_value_{key}"),
+                placeholder=None if lag else _("aizstāt ar"),
             )
+            if lag is None:
+                self.fields["b_year_joint"].widget.attrs["placeholder"] = _("gads")
         joint_baseline = self.baselines.get(None)
         self.fields["b_reason_joint"] = self.reason_field(
             joint_baseline.reason if joint_baseline else "",
@@ -347,7 +353,10 @@ class PlanForm(forms.Form):
         return f"t_{year}_{_scope_key(lag)}"
 
     @staticmethod
-    def value_field(initial, label, disabled):
+    def value_field(initial, label, disabled, placeholder=None):
+        attrs = {"class": "plan-value", "size": 10}
+        if placeholder:
+            attrs["placeholder"] = placeholder
         return LatvianDecimalField(
             required=False,
             max_digits=16,
@@ -355,7 +364,7 @@ class PlanForm(forms.Form):
             initial=initial,
             label=label,
             disabled=disabled,
-            widget=LatvianNumberInput(attrs={"class": "plan-value", "size": 10}),
+            widget=LatvianNumberInput(attrs=attrs),
         )
 
     @staticmethod
