@@ -72,6 +72,7 @@ class DataCompletionAdmin(admin.ModelAdmin):
             raise PermissionDenied
         strategy = Strategy.objects.current()
         lags = list(permissions.completion_lags(user))
+        every_lag = list(LAG.objects.all())  # the waiting records are counted for every LAG at once
         closed = closed_years()
         running = timezone.localdate().year
         marks = {
@@ -81,7 +82,7 @@ class DataCompletionAdmin(admin.ModelAdmin):
         years = []
         for year in sorted((y for y in (strategy.years if strategy else []) if y <= running), reverse=True):
             # every LAG's counts (the function counts all of them), of which the page shows the user's
-            waiting = {} if year in closed else unapproved_records(year)
+            waiting = {} if year in closed else unapproved_records(year, every_lag)
             rows = []
             for lag in lags:
                 mark = marks.get((lag.pk, year))

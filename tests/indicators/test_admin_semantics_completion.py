@@ -6,6 +6,8 @@ needs no mark, an editor and another LAG's coordinator cannot mark; a refused PO
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -174,3 +176,26 @@ def test_a_coordinator_sees_only_their_own_lag(client, world):
 
     assert reverse("admin:strategy_datacompletion_mark", args=[ENDED, "musu"]) in page
     assert reverse("admin:strategy_datacompletion_mark", args=[ENDED, "citu"]) not in page
+
+
+@pytest.mark.parametrize("extra_lags", [0, 3])
+def test_the_page_reads_a_fixed_number_of_queries_whatever_the_number_of_lags_and_marks(
+    client, world, extra_lags
+):
+    for _n in range(extra_lags):
+        lag = factories.lag()
+        DataCompletion.objects.create(
+            lag=lag, year=ENDED, marked_by=world["secretariat"], marked_at=timezone.now()
+        )
+        factories.measurement(indicator=factories.indicator(strategy=world["strategy"]), lag=lag, year=ENDED)
+    client.force_login(world["secretariat"])
+    client.get(reverse(PAGE))  # the session and the user's roles, read once
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse(PAGE)).status_code == 200
+
+    # the session, the user, their roles; the strategy, the LAGs they mark and every LAG, the closed years,
+    # the marks; the admin's menu (the user's and their groups' permissions) and the atomic request's
+    # savepoint and its release: 12; then per year shown that is not closed (the running year and the two
+    # ended ones) the records still waiting: activities, measurements
+    assert len(queries) == 12 + 3 * 2, "\n".join(q["sql"][:150] for q in queries)
