@@ -21,6 +21,7 @@ PAGE_TYPES = [
     "/{}/indicators/K8/",
     "/{}/indicators/K1/records/?lag=kaimini&year=2024",
     "/{}/indicators/K4/records/",
+    "/{}/methodology/",
     "/{}/activities/",
     "/{}/activities/{activity}/",
     "/{}/lags/kaimini/",

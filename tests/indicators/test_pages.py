@@ -46,6 +46,10 @@ PAGES = [
     ("/lv/municipalities/", 2 + 1 + 1),
     # savepoints 2, strategy 1, engine (it shows no figure: the snapshots are not read), demo notice 1
     ("/lv/open-data/", 2 + 1 + ENGINE - 1 + 1),
+    # savepoints 2, strategy 1, engine, the indicator's activity types 1, the estimate weights 1, demo notice 1
+    ("/lv/indicators/K8/", 2 + 1 + ENGINE + 1 + 1 + 1),
+    # savepoints 2, strategy 1, the indicators 1, demo notice 1 (no engine: the page states rules, not figures)
+    ("/lv/methodology/", 2 + 1 + 1 + 1),
 ]
 
 
@@ -144,6 +148,7 @@ PAGE_TYPES = [
     "/{}/municipalities/",
     "/{}/municipalities/2009/kraslava/",
     "/{}/open-data/",
+    "/{}/methodology/",
     "/{}/accessibility/",
 ]
 
