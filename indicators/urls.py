@@ -11,6 +11,7 @@ urlpatterns = [
     path("indicators/<str:code>/", views.indicator_detail, name="indicator"),
     path("indicators/<str:code>/records/", views.records, name="records"),
     path("lags/<slug:slug>/", views.lag_detail, name="lag"),
+    path("methodology/", views.methodology, name="methodology"),
     path("open-data/", views.open_data, name="open_data"),
     path("open-data/<slug:dataset>.<str:fmt>", views.open_data_file, name="open_data_file"),
 ]

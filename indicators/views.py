@@ -5,18 +5,77 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from partners.models import LAG
 from partners.public_cache import public_page
 from strategy import tallies
-from strategy.models import Activity, Priority, Strategy
+from strategy.models import Activity, FundingLine, Priority, Strategy
 from strategy.paging import ActivityPaginator
 from strategy.shortcuts import YEAR_RANGE, int_or_none, strategy_or_404
 
 from . import opendata
 from .charts import bar_chart, sparkline
-from .models import Indicator, Measurement
-from .progress import EXPLANATIONS, FORMULA, ProgressEngine, Status, thresholds
+from .models import EstimateWeight, Indicator, Measurement
+from .progress import FORMULA, ProgressEngine, Status, thresholds
+
+# Each measure's period rule in words, as the indicator and methodology pages state it (the rules
+# themselves are indicators/progress.py's).
+PERIOD_RULES = {
+    Indicator.Measure.FLOW: gettext_lazy(
+        "Periodā saskaita visu perioda gadu vērtības; kopā — VRG vērtību summa. Perioda mērķis ir gadu mērķu "
+        "summa."
+    ),
+    Indicator.Measure.STOCK: gettext_lazy(
+        "Līmenis gada beigās: periodā rāda perioda pēdējā gada vērtību, gadus nesaskaita. Kopā — VRG tā paša "
+        "gada vērtību summa; ja kādai VRG šī gada vērtības nav, kopējā vērtība ir nepilnīga."
+    ),
+    Indicator.Measure.ESTIMATE: gettext_lazy(
+        "Aptaujas īpatsvars ir novērtējums noteiktā brīdī: periodā rāda perioda pēdējā gada īpatsvaru ar izlasi "
+        "un 95 % ticamības intervālu, gadus nesaskaita. Kopā — VRG īpatsvaru vidējais, svērts ar sekretariāta "
+        "svariem; ja svaru nav, Σ skaitītāju / Σ saucēju."
+    ),
+    Indicator.Measure.RATING: gettext_lazy(
+        "Periodā rāda perioda pēdējā gada vērtējumu (1–5); kopā — VRG vērtējumu vidējais."
+    ),
+}
+YOUTH_SHARE_RULE = gettext_lazy(
+    "Jauniešu īpatsvaru periodā aprēķina kā Σ jauniešu / Σ dalībnieku pār perioda gadiem un VRG, nevis kā "
+    "procentu vidējo."
+)
+
+
+def period_rule(indicator):
+    if indicator.rule == Indicator.Rule.YOUTH_SHARE:
+        return YOUTH_SHARE_RULE
+    return PERIOD_RULES.get(indicator.measure, "")
+
+
+def funding_source_labels(indicator):
+    return [
+        FundingLine.Source(code).label
+        for code in indicator.funding_sources or []
+        if code in FundingLine.Source
+    ]
+
+
+def scope_completeness(engine, indicator, lag, years):
+    """(LAG-years with data, LAG-years) of the scope shown: the chosen LAG or all, over the figure's years."""
+    lags = [lag] if lag is not None else engine.lags
+    by_year = dict(engine.completeness(indicator))
+    have = sum(1 for year in years for other, ok in by_year.get(year, []) if ok and other in lags)
+    return have, len(years) * len(lags)
+
+
+def shown_figure(engine, indicator, lag=None, year=None):
+    """The figure of a scope; the running year's is the year-to-date figure, which has no status."""
+    if year is not None and year == engine.year_to_date_year:
+        return engine.year_to_date(indicator, lag)
+    return engine.figure(indicator, lag, year)
+
+
+def shown_series(engine, indicator, lag=None):
+    return [shown_figure(engine, indicator, lag, year) for year in engine.years]
 
 
 @public_page
@@ -28,6 +87,10 @@ def home(request):
         context.update(
             {
                 "headline": engine.headline(),
+                "cofinancing": engine.cofinancing(),
+                "funding_indicator": next(
+                    (i for i in engine.indicators if i.rule == Indicator.Rule.FUNDING), None
+                ),
                 "priority_cards": [(p, engine.for_priority(p)) for p in strategy.priorities.all()],
                 "latest_activities": Activity.objects.approved().for_list()[:6],
                 "last_update": engine.last_update(),
@@ -60,14 +123,22 @@ def dashboard(request):
     year = int_or_none(request.GET.get("year"), YEAR_RANGE)
     if year not in engine.years:
         year = None
-    rows = [
-        {
-            "figure": engine.figure(indicator, lag, year),
-            "spark": sparkline(engine.series(indicator, lag)),
-            "completeness": engine.complete_share(indicator),
-        }
-        for indicator in engine.indicators
-    ]
+    rows = []
+    for indicator in engine.indicators:
+        figure = shown_figure(engine, indicator, lag, year)
+        rows.append(
+            {
+                "figure": figure,
+                "spark": sparkline(engine.series(indicator, lag)),
+                "completeness": scope_completeness(engine, indicator, lag, figure.years),
+            }
+        )
+    running = engine.year_to_date_year
+    year_to_date = (
+        [engine.year_to_date(indicator, lag) for indicator in engine.indicators]
+        if running is not None and year is None
+        else []
+    )
     context = {
         "strategy": strategy,
         "rows": rows,
@@ -75,7 +146,9 @@ def dashboard(request):
         "years": engine.years,
         "selected_lag": lag,
         "selected_year": year,
-        "cumulative_years": engine.cumulative_years(),
+        "period_years": engine.period_years(),
+        "year_to_date_year": running,
+        "year_to_date": year_to_date,
         "formula": FORMULA,
         "thresholds": thresholds(),
         "last_update": engine.last_update(),
@@ -91,30 +164,39 @@ def indicator_detail(request, code):
     indicator = engine.by_code.get(code)
     if indicator is None:
         raise Http404
-    joint = engine.series(indicator)
-    per_lag = [(lag, engine.series(indicator, lag)) for lag in engine.lags]
+    joint = shown_series(engine, indicator)
+    per_lag = [(lag, shown_series(engine, indicator, lag)) for lag in engine.lags]
     chart = bar_chart(
         title=_("%(code)s pa gadiem") % {"code": indicator.code},
         indicator=indicator,
         years=engine.years,
-        groups=[(_("Visas VRG kopā"), joint)] + [(lag.short_name, series) for lag, series in per_lag],
+        groups=[(_("Visas VRG kopā"), engine.series(indicator))]
+        + [(lag.short_name, engine.series(indicator, lag)) for lag in engine.lags],
     )
+    cumulative = engine.figure(indicator)
     context = {
         "strategy": strategy,
         "indicator": indicator,
-        "cumulative": engine.figure(indicator),
+        "cumulative": cumulative,
+        "completeness": scope_completeness(engine, indicator, None, cumulative.years),
         "cumulative_per_lag": [engine.figure(indicator, lag) for lag in engine.lags],
         "joint": joint,
         "per_lag": per_lag,
         "chart": chart,
         "completeness_table": engine.completeness(indicator),
         "lags": engine.lags,
-        "explanation": EXPLANATIONS[engine.figure(indicator).aggregation],
+        "period_rule": period_rule(indicator),
         "formula": FORMULA,
         "thresholds": thresholds(),
         "last_update": engine.last_update(indicator),
         "activity_types": indicator.activity_types.all(),
+        "funding_sources": funding_source_labels(indicator),
+        "year_to_date_year": engine.year_to_date_year,
     }
+    if indicator.rule == Indicator.Rule.FUNDING:
+        context["cofinancing"] = engine.cofinancing()
+    if indicator.measure == Indicator.Measure.ESTIMATE:
+        context["weights"] = list(EstimateWeight.objects.filter(strategy=strategy).select_related("lag"))
     return render(request, "indicators/indicator_detail.html", context)
 
 
@@ -174,10 +256,27 @@ def lag_detail(request, slug):
         "units": lag.territory_units.select_related("municipality_2009", "municipality_2021"),
         "contributions": contributions,
         "activities": Activity.objects.approved().filter(lag=lag).for_list()[:10],
-        "cumulative_years": engine.cumulative_years(),
+        "cumulative_years": engine.period_years(),
         "thresholds": thresholds(),
     }
     return render(request, "indicators/lag_detail.html", context)
+
+
+@public_page
+def methodology(request):
+    """How the portal measures each indicator: the strategy states the indicators, not how to measure them."""
+    strategy = strategy_or_404()
+    indicators = Indicator.objects.filter(strategy=strategy).order_by("order", "code")
+    context = {
+        "strategy": strategy,
+        "rows": [
+            {"indicator": i, "period_rule": period_rule(i), "funding_sources": funding_source_labels(i)}
+            for i in indicators
+        ],
+        "formula": FORMULA,
+        "thresholds": thresholds(),
+    }
+    return render(request, "indicators/methodology.html", context)
 
 
 @public_page
