@@ -88,9 +88,7 @@ def home(request):
             {
                 "headline": engine.headline(),
                 "cofinancing": engine.cofinancing(),
-                "funding_indicator": next(
-                    (i for i in engine.indicators if i.rule == Indicator.Rule.FUNDING), None
-                ),
+                "funding_indicator": engine.funding_indicator(),
                 "priority_cards": [(p, engine.for_priority(p)) for p in strategy.priorities.all()],
                 "latest_activities": Activity.objects.approved().for_list()[:6],
                 "last_update": engine.last_update(),
@@ -214,12 +212,15 @@ def records(request, code):
     figure = engine.figure(indicator, lag, year)
     context = {"strategy": strategy, "indicator": indicator, "lag": lag, "year": year, "figure": figure}
     if indicator.is_computed:
-        first, last = (year, year) if year is not None else (strategy.period_start, engine.through_year)
+        # The figure's years: the chosen year, or the period (none while no year is complete).
+        first, last = (figure.years[0], figure.years[-1]) if figure.years else (strategy.period_start, None)
         lookups = {"activity_type__in": indicator.activity_types.all(), **({"lag": lag} if lag else {})}
-        activities = Activity.objects.approved().filter(
-            start_date__year__gte=first, start_date__year__lte=last, **lookups
+        # While no year is complete the period is empty: every approved record of the indicator from the start.
+        until = {} if last is None else {"start_date__year__lte": last}
+        activities = Activity.objects.approved().filter(start_date__year__gte=first, **until, **lookups)
+        count = tallies.approved_count(  # the same activities
+            year__gte=first, **({} if last is None else {"year__lte": last}), **lookups
         )
-        count = tallies.approved_count(year__gte=first, year__lte=last, **lookups)  # the same activities
         paginator = ActivityPaginator(
             activities, 50, count=count, rows=Activity.objects.for_list().prefetch_related("funding_lines")
         )

@@ -19,8 +19,9 @@ from strategy.workflow import Status
 from tests import factories
 
 # Query budget of each public page; a request runs in a transaction (ATOMIC_REQUESTS): SAVEPOINT + RELEASE.
-ENGINE = 10  # indicators, their types, their priorities, LAGs, activity tallies, measurement aggregates,
-# narratives, baselines, targets, closed years' snapshots (see tests/indicators/test_progress.py)
+ENGINE = 14  # indicators, their types, their priorities, LAGs, activity tallies, funding tallies by source,
+# measurement aggregates, narratives, baselines, targets, estimate weights, closed years, data completion marks,
+# closed years' snapshots (see tests/indicators/test_progress.py)
 PAGES = [
     # savepoints 2, strategy 1, engine, LAGs 1, priorities 1, latest activities 1 + their territory 1, demo notice 1
     ("/lv/", 2 + 1 + ENGINE + 1 + 1 + 2 + 1),
