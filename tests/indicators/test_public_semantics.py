@@ -275,10 +275,16 @@ def test_methodology_is_linked_from_footer_dashboard_and_indicator_pages(client,
         assert page.count('href="/lv/methodology/') >= (1 if url == "/lv/" else 2), url
 
 
-def test_methodology_labels_measures_in_english(client, demo):
-    with translation.override("en"):
-        label = str(Indicator.Measure.STOCK.label)
-    assert label in text(client.get("/en/methodology/").content.decode())
+def test_methodology_names_every_measure_and_rule_in_english(client, demo):
+    page = text(client.get("/en/methodology/").content.decode())
+    for measure in Indicator.Measure:
+        with translation.override("en"):
+            label = str(measure.label)
+        with translation.override("lv"):
+            assert label != str(measure.label)  # translated, not the Latvian fallback
+        if Indicator.objects.filter(measure=measure).exists():
+            assert label in page
+    assert "95 % confidence interval (Wilson score interval" in page
 
 
 @pytest.mark.parametrize("code", ["K1", "K8"])
