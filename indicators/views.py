@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from partners.models import LAG
 from partners.public_cache import public_page
@@ -17,37 +16,11 @@ from strategy.shortcuts import YEAR_RANGE, int_or_none, strategy_or_404
 from . import opendata
 from .charts import bar_chart, sparkline
 from .models import EstimateWeight, Indicator, Measurement
-from .progress import FORMULA, ProgressEngine, Status, thresholds
-
-# Each measure's period rule in words, as the indicator and methodology pages state it (the rules
-# themselves are indicators/progress.py's).
-PERIOD_RULES = {
-    Indicator.Measure.FLOW: gettext_lazy(
-        "Periodā saskaita visu perioda gadu vērtības; kopā — VRG vērtību summa. Perioda mērķis ir gadu mērķu "
-        "summa."
-    ),
-    Indicator.Measure.STOCK: gettext_lazy(
-        "Līmenis gada beigās: periodā rāda perioda pēdējā gada vērtību, gadus nesaskaita. Kopā — VRG tā paša "
-        "gada vērtību summa; ja kādai VRG šī gada vērtības nav, kopējā vērtība ir nepilnīga."
-    ),
-    Indicator.Measure.ESTIMATE: gettext_lazy(
-        "Aptaujas īpatsvars ir novērtējums noteiktā brīdī: periodā rāda perioda pēdējā gada īpatsvaru ar izlasi "
-        "un 95 % ticamības intervālu, gadus nesaskaita. Kopā — VRG īpatsvaru vidējais, svērts ar sekretariāta "
-        "svariem; ja svaru nav, Σ skaitītāju / Σ saucēju."
-    ),
-    Indicator.Measure.RATING: gettext_lazy(
-        "Periodā rāda perioda pēdējā gada vērtējumu (1–5); kopā — VRG vērtējumu vidējais."
-    ),
-}
-YOUTH_SHARE_RULE = gettext_lazy(
-    "Jauniešu īpatsvaru periodā aprēķina kā Σ jauniešu / Σ dalībnieku pār perioda gadiem un VRG, nevis kā "
-    "procentu vidējo."
-)
+from .progress import FORMULA, PERIOD_RULES, ProgressEngine, Status, thresholds
 
 
 def period_rule(indicator):
-    if indicator.rule == Indicator.Rule.YOUTH_SHARE:
-        return YOUTH_SHARE_RULE
+    """The indicator's period rule in words, as indicators/progress.py states it."""
     return PERIOD_RULES.get(indicator.measure, "")
 
 

@@ -13,7 +13,7 @@ from django.template.defaultfilters import floatformat
 from django.utils import timezone, translation
 
 from indicators.models import Indicator, Measurement, Target
-from indicators.progress import ProgressEngine, Status, thresholds
+from indicators.progress import PERIOD_RULES, ProgressEngine, Status, thresholds
 from partners.formats import years_label
 from partners.models import LAG
 from partners.templatetags.portal import eur
@@ -163,24 +163,32 @@ def test_indicator_page_states_measure_period_rule_achievement_and_progress(clie
     page = text(client.get("/lv/indicators/K4/").content.decode())
     assert str(Indicator.Measure.STOCK.label) in page
     assert f"Periods: {years_label(k4.years)}" in page
-    assert "perioda pēdējā gada" in page  # the stock's period rule in words
+    assert text(str(PERIOD_RULES[Indicator.Measure.STOCK])) in page  # the stock's period rule in words
     assert f"{percent(k4.achievement_percent)} no mērķa" in page
     assert f"Progress no bāzes vērtības: {percent(k4.progress_percent)}" in page
     assert "(faktiskā vērtība − bāzes vērtība) / (mērķa vērtība − bāzes vērtība)" in page
     assert "VRG mērķu summa" in page  # the joint target is derived from the LAGs'
     flow = text(client.get("/lv/indicators/K1/").content.decode())
-    assert "saskaita" in flow and str(Indicator.Measure.FLOW.label) in flow
+    assert (
+        text(str(PERIOD_RULES[Indicator.Measure.FLOW])) in flow and str(Indicator.Measure.FLOW.label) in flow
+    )
 
 
-def test_an_overridden_joint_target_shows_its_reason(client, demo):
+def test_an_overridden_joint_target_and_baseline_show_their_reasons(client, demo):
     figures = engine()
     k1 = figures.figure("K1")
     indicator = Indicator.objects.get(code="K1")
     for year in k1.years:
         indicator.targets.filter(lag=None, year=year).delete()
         factories.target(indicator=indicator, lag=None, year=year, value=100, reason="Valdes lēmums Nr. 7")
+    indicator.baselines.filter(lag=None).delete()
+    factories.baseline(indicator=indicator, lag=None, value=50, reason="Sekretariāta lēmums Nr. 3")
     page = text(client.get("/lv/indicators/K1/").content.decode())
-    assert "Valdes lēmums Nr. 7" in page
+    assert (
+        "Kopējais mērķis: noteikts atsevišķi, nevis aprēķināts no VRG mērķiem. Pamatojums: Valdes lēmums Nr. 7"
+        in page
+    )
+    assert "Pamatojums: Sekretariāta lēmums Nr. 3" in page
 
 
 def test_a_joint_stock_names_the_lags_without_a_value_for_its_year(client, demo):
