@@ -17,6 +17,7 @@ from partners.models import TerritoryUnit
 from partners.spreadsheets import neutralise
 from strategy.models import Activity
 
+from .models import Indicator
 from .progress import ProgressEngine
 
 FORMATS = {
@@ -45,9 +46,40 @@ DATASETS = {
             ("baseline", _("bāzes vērtība")),
             ("target", _("mērķa vērtība")),
             ("progress", _("progress = (faktiskā − bāzes) / (mērķa − bāzes); tukšs — nevar aprēķināt")),
-            ("status", _("statuss: on_track, at_risk, off_track, no_target, no_data")),
+            (
+                "status",
+                _(
+                    "statuss pēc mērķa izpildes: on_track, at_risk, off_track, not_different (aplēse "
+                    "statistiski neatšķiras no mērķa), no_target, no_data, year_to_date (gads līdz šim, bez vērtējuma)"
+                ),
+            ),
             ("aggregation", _("kā vērtības apvieno: sum, share, latest, rating")),
             ("last_update", _("pēdējā apstiprinātā ieraksta izskatīšanas laiks (ISO 8601)")),
+            (
+                "measure",
+                _(
+                    "mērījuma veids un perioda noteikums: flow — plūsma, perioda gadu summa; stock — krājums, "
+                    "perioda pēdējā gada vērtība; estimate — aptaujas aplēse, perioda pēdējā gada īpatsvars; "
+                    "rating — vērtējums, perioda pēdējā gada vērtējums"
+                ),
+            ),
+            (
+                "achievement",
+                _(
+                    "mērķa izpilde procentos = faktiskā / mērķa · 100 (samazināmam rādītājam mērķa / "
+                    "faktiskā · 100); tukšs — nav mērķa vai datu"
+                ),
+            ),
+            (
+                "complete",
+                _(
+                    "true — visi perioda gadi ir pabeigti (gads slēgts vai beidzies un VRG dati atzīmēti kā "
+                    "pilnīgi) un ir visu VRG vērtības; false — vērtība var mainīties (piem., gads līdz šim)"
+                ),
+            ),
+            ("interval_low", _("aplēsei: 95 % ticamības intervāla apakšējā robeža, procentos; citādi tukšs")),
+            ("interval_high", _("aplēsei: 95 % ticamības intervāla augšējā robeža, procentos; citādi tukšs")),
+            ("sample", _("aplēsei: izlases lielums (respondentu skaits, saucēju summa); citādi tukšs")),
         ],
     },
     "activities": {
@@ -85,8 +117,10 @@ def figure_rows(strategy, engine=None):
     engine = engine or ProgressEngine(strategy)
     for indicator in engine.indicators:
         for lag in [None, *engine.lags]:
-            for year in [*engine.years, None]:
+            # the period row (year empty) only once a year is complete: before that there is no period
+            for year in [*engine.years, *([None] if engine.period_years() else [])]:
                 f = engine.figure(indicator, lag, year)
+                estimate = f.measure == Indicator.Measure.ESTIMATE
                 yield {
                     "indicator": indicator.code,
                     "indicator_name": indicator.name_lv,
@@ -103,6 +137,13 @@ def figure_rows(strategy, engine=None):
                     "status": f.status,
                     "aggregation": f.aggregation,
                     "last_update": f.last_update.isoformat() if f.last_update else None,
+                    "measure": f.measure,
+                    "achievement": formats.plain(None if f.achievement is None else f.achievement * 100),
+                    "complete": f.complete,
+                    # the uncertainty of a survey estimate; empty for every other measure
+                    "interval_low": formats.plain(f.interval_low) if estimate else None,
+                    "interval_high": formats.plain(f.interval_high) if estimate else None,
+                    "sample": formats.plain(f.sample) if estimate else None,
                 }
 
 
@@ -162,7 +203,7 @@ def response(strategy, dataset, fmt):
         writer = csv.writer(buffer)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if row[c] is None else neutralise(row[c]) for c in columns])
+            writer.writerow([_csv_cell(row[c]) for c in columns])
         result = HttpResponse("\ufeff" + buffer.getvalue(), content_type=FORMATS[fmt])
     else:
         book = Workbook()
@@ -176,6 +217,14 @@ def response(strategy, dataset, fmt):
         result = HttpResponse(buffer.getvalue(), content_type=FORMATS[fmt])
     result["Content-Disposition"] = f'attachment; filename="{filename}"'
     return result
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # as JSON writes it
+        return "true" if value else "false"
+    return neutralise(value)
 
 
 def _xlsx_cell(value):
