@@ -9,6 +9,7 @@ the SHA-256 of each stored PDF is kept in ``Report``.
 
 import hashlib
 import re
+from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -20,16 +21,19 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from strategy.models import FundingLine, Strategy
 
 from ..charts import bar_chart
 from ..models import Report
-from ..progress import EXPLANATIONS, FORMULA, Figure, thresholds
+from ..progress import FORMULA, Figure, thresholds
 from .services import latest_snapshot
 from .snapshot import JOINT, year_data
 
 LANGUAGES = ("lv", "en")
+# What an indicator of year data is without the fields a snapshot older than the measures lacks.
+INDICATOR_DEFAULTS = {"rule": "", "measure": "", "funding_sources": []}
 
 
 def _dec(value):
@@ -38,25 +42,28 @@ def _dec(value):
 
 class FrozenFigure(Figure):
     """An engine figure read back from year data (its indicator and LAG as plain namespaces); shown
-    like a live one."""
+    like a live one. Every field the year data holds is read back by its ``Figure`` field name (a
+    snapshot older than a field leaves the field's default)."""
 
     @classmethod
-    def load(cls, raw, indicator, lag):
-        years = tuple(range(raw["years"][0], raw["years"][1] + 1)) if raw.get("years") else ()
-        return cls(
-            indicator=indicator,
-            lag=lag,
-            year=raw["year"],
-            years=years,
-            aggregation=raw["aggregation"],
-            actual=_dec(raw["actual"]),
-            numerator=_dec(raw["numerator"]),
-            denominator=_dec(raw["denominator"]),
-            baseline=_dec(raw["baseline"]),
-            target=_dec(raw["target"]),
-            progress=_dec(raw["progress"]),
-            status=raw["status"],
-        )
+    def load(cls, raw, indicator, lag, lags):
+        values = {}
+        for spec in fields(Figure):
+            name = spec.name
+            if name in ("indicator", "lag", "last_update", "narratives") or name not in raw:
+                continue
+            value = raw[name]
+            if name == "years":
+                # stored as [first, last] (or every year): the period is the years between
+                value = tuple(range(value[0], value[-1] + 1)) if value else ()
+            elif name == "missing_lags":
+                value = tuple(lags[slug] for slug in value or ())
+            elif "Decimal" in str(spec.type):
+                value = _dec(value)
+            values[name] = value
+        if "measure" not in values:
+            values["measure"] = getattr(indicator, "measure", "")
+        return cls(indicator=indicator, lag=lag, **values)
 
     @property
     def records_url(self):
@@ -87,14 +94,15 @@ def build_context(data, *, lag=None, created_at):
         raise KeyError(scope_key)
     scope = data["scopes"][scope_key]
     lags = {item["slug"]: SimpleNamespace(**item) for item in data["lags"]}
-    indicators = [SimpleNamespace(**item) for item in data["indicators"]]
+    # a snapshot older than the measures and funding sources leaves them empty
+    indicators = [SimpleNamespace(**{**INDICATOR_DEFAULTS, **item}) for item in data["indicators"]]
     scope_lag = lags.get(lag)
     years = list(range(data["strategy"]["period"][0], data["year"] + 1))
 
     rows = []
     for indicator in indicators:
         figures = scope["figures"][indicator.code]
-        series = [FrozenFigure.load(raw, indicator, scope_lag) for raw in figures["series"]]
+        series = [FrozenFigure.load(raw, indicator, scope_lag, lags) for raw in figures["series"]]
         groups = [(_localised(vars(scope_lag), "short_name") if scope_lag else _("Visas VRG kopā"), series)]
         if scope_lag is None:
             for slug, item in lags.items():
@@ -102,15 +110,18 @@ def build_context(data, *, lag=None, created_at):
                 groups.append(
                     (
                         _localised(vars(item), "short_name"),
-                        [FrozenFigure.load(r, indicator, item) for r in lag_series],
+                        [FrozenFigure.load(r, indicator, item, lags) for r in lag_series],
                     )
                 )
+        year_figure = FrozenFigure.load(figures["year"], indicator, scope_lag, lags)
         rows.append(
             {
                 "indicator": indicator,
                 "name": _localised(vars(indicator), "name"),
-                "year": FrozenFigure.load(figures["year"], indicator, scope_lag),
-                "cumulative": FrozenFigure.load(figures["cumulative"], indicator, scope_lag),
+                "year": year_figure,
+                "cumulative": FrozenFigure.load(figures["cumulative"], indicator, scope_lag, lags),
+                "basis": target_basis_label(year_figure),
+                "missing": [_localised(vars(item), "short_name") for item in year_figure.missing_lags],
                 "chart": bar_chart(
                     title=f"{indicator.code} {_localised(vars(indicator), 'name')}",
                     indicator=indicator,
@@ -167,6 +178,8 @@ def build_context(data, *, lag=None, created_at):
         and not data["summary"].get("en")
         and bool(data["summary"]["lv"]),
         "rows": rows,
+        # the funding indicator (K6): its figure is "funding attracted", the rest of the money is not
+        "funding_row": next((row for row in rows if row["indicator"].funding_sources), None),
         "priorities": priorities,
         "activity_limit": scope["activity_limit"],
         "funding": [{"label": sources[f["source"]], "amount": _dec(f["amount"])} for f in scope["funding"]],
@@ -182,10 +195,67 @@ def build_context(data, *, lag=None, created_at):
         "has_demo": data["has_demo"],
         "formula": FORMULA,
         "thresholds": thresholds(),
-        "explanations": [str(text) for text in EXPLANATIONS.values()],
+        "measures": _measures(rows),
+        "participations": [row["indicator"].code for row in rows if row["year"].counts_participations],
+        "overrides": [
+            {"code": row["indicator"].code, "reason": row["year"].target_reason}
+            for row in rows
+            if row["year"].target_basis == "override"
+        ],
+        "funding_indicators": [
+            {
+                "code": row["indicator"].code,
+                "sources": [sources.get(code, code) for code in row["indicator"].funding_sources],
+            }
+            for row in rows
+            if row["indicator"].funding_sources
+        ],
         "open_data_url": settings.PORTAL_URL.rstrip("/") + reverse("indicators:open_data"),
         "portal_url": settings.PORTAL_URL.rstrip("/") + "/",
     }
+
+
+def target_basis_label(figure):
+    """How the joint target of a figure was found, in a few words (empty for a LAG's own target)."""
+    if figure.lag is not None or not figure.target_basis or figure.target_basis == "lag":
+        return ""
+    if figure.target_basis == "override":
+        return pgettext("gada pārskats", "noteikts atsevišķi ar pamatojumu")
+    if figure.target is None:
+        if figure.measure == "estimate":
+            return pgettext("gada pārskats", "nav: ne visām VRG ir svari")
+        return ""
+    return {
+        "flow": pgettext("gada pārskats", "VRG mērķu summa"),
+        "stock": pgettext("gada pārskats", "VRG mērķu summa"),
+        "estimate": pgettext("gada pārskats", "VRG mērķu svērtais vidējais"),
+        "rating": pgettext("gada pārskats", "VRG mērķu vidējais"),
+    }.get(figure.measure, "")
+
+
+def _measures(rows):
+    """The period rule of each measure the report's indicators have, with their codes."""
+    rules = {
+        "flow": _(
+            "Plūsma: perioda vērtība ir tā gadu vērtību summa (īpatsvaram — Σ skaitītāju / Σ saucēju pār gadiem "
+            "un VRG); kopā — VRG vērtību summa."
+        ),
+        "stock": _(
+            "Krājums (līmenis gada beigās): perioda vērtība ir tā pēdējā gada vērtība; kopā — VRG tā paša gada "
+            "vērtību summa. Ja kādai VRG šī gada vērtības nav, kopējā vērtība ir nepilnīga un to norāda."
+        ),
+        "estimate": _(
+            "Aptaujas aplēse: perioda vērtība ir tā pēdējā gada īpatsvars (gadu izlases neapvieno); kopā — VRG "
+            "īpatsvaru vidējais, svērts ar sekretariāta ievadītajiem svariem, ja tie ir visām VRG, citādi "
+            "Σ skaitītāju / Σ saucēju. Ja kādai VRG šī gada vērtības nav, kopējā vērtība ir nepilnīga."
+        ),
+        "rating": _("Vērtējums (1–5): perioda pēdējā gada vērtējums; kopā — VRG vērtējumu vidējais."),
+    }
+    return [
+        {"rule": str(text), "codes": [r["indicator"].code for r in rows if r["year"].measure == measure]}
+        for measure, text in rules.items()
+        if any(r["year"].measure == measure for r in rows)
+    ]
 
 
 # WeasyPrint draws inline SVG with the SVG's own style sheet only, so the chart include's classes get

@@ -8,13 +8,14 @@ import shutil
 import subprocess
 import zlib
 from datetime import date
+from html import unescape
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from indicators.models import Report, YearSnapshot
-from indicators.yearend.pdf import render_pdf, stored_report
+from indicators.yearend.pdf import render_html, render_pdf, stored_report
 from indicators.yearend.services import close_year, reopen_year
 from partners import roles
 from strategy.models import Activity
@@ -57,8 +58,10 @@ def dashboard_values(client, language, lag=None):
     query = f"?year={YEAR}" + (f"&lag={lag}" if lag else "")
     html = client.get(f"/{language}/indicators/{query}").content.decode()
     values = {}
-    for code, value in re.findall(r'id="kpi-(\w+)".*?class="kpi-value">(?:<a [^>]*>)?(.*?)</', html, re.S):
-        values[code] = NBSP.sub(" ", re.sub(r"<[^>]+>", "", value)).strip()
+    for code, value in re.findall(r'id="kpi-(\w+)".*?class="kpi-value">(.*?)</p>', html, re.S):
+        # the value itself, without the card's label, unit note or period
+        value = re.sub(r'<span class="kpi-(?:label|unit|period)">.*?</span>', "", value, flags=re.S)
+        values[code] = NBSP.sub(" ", unescape(re.sub(r"<[^>]+>", "", value))).strip()
     return values
 
 
@@ -169,3 +172,119 @@ def test_annual_report_command_writes_a_provisional_pdf_of_an_open_year(demo, tm
     assert "provizorisks" in capsys.readouterr().out
     text = pdf_text(output.read_bytes(), tmp_path, layout=False)
     assert "Provisional data (year not closed)" in text
+
+
+REPORT_YEAR = 2025
+WORDS = {
+    "lv": {
+        "of_target": "% no mērķa",
+        "participations": "dalības reizes, nevis cilvēki",
+        "interval": "95 % intervāls:",
+        "sum": "VRG mērķu summa",
+        "measures": {
+            "flow": "plūsma",
+            "stock": "krājums",
+            "estimate": "aptaujas aplēse",
+            "rating": "vērtējums",
+        },
+        "sources": "ieskaita tikai šos avotus:",
+    },
+    "en": {
+        "of_target": "% of target",
+        "participations": "participations, not persons",
+        "interval": "95 % interval:",
+        "sum": "sum of the LAGs' targets",
+        "measures": {"flow": "flow", "stock": "stock", "estimate": "survey estimate", "rating": "rating"},
+        "sources": "counts only these sources:",
+    },
+}
+
+
+def _html_rows(html):
+    """{code: the words of the indicator table's row} of the report's HTML (what WeasyPrint renders)."""
+    return {
+        code: " ".join(unescape(re.sub(r"<[^>]+>", " ", row)).split())
+        for code, row in re.findall(r'<tr class="indicator-row" data-code="(\w+)">(.*?)</tr>', html, re.S)
+    }
+
+
+def _pdf_rows(text, codes):
+    """{code: the lines of the PDF's indicator table row} (pdftotext -layout)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(r"\s*K1 ", line))
+    rows = {}
+    for position, code in enumerate(codes):
+        first = next(i for i, line in enumerate(lines[start:], start) if re.match(rf"\s*{code} ", line))
+        following = codes[position + 1] if position + 1 < len(codes) else None
+        last = next(
+            (
+                i
+                for i, line in enumerate(lines[first + 1 :], first + 1)
+                if following and re.match(rf"\s*{following} ", line)
+            ),
+            first + 10,
+        )
+        rows[code] = " ".join(" ".join(lines[first:last]).split())
+        start = first
+    return rows
+
+
+@pytest.mark.parametrize(("language", "lag"), [("lv", None), ("en", "preili")])
+def test_report_headlines_achievement_with_status_and_says_how_each_figure_is_measured(
+    demo, tmp_path, language, lag
+):
+    from django.utils import timezone, translation
+
+    from indicators.models import Indicator
+    from indicators.progress import FORMULA, ProgressEngine
+    from indicators.yearend.snapshot import year_data
+    from partners import formats
+    from partners.models import LAG
+    from strategy.models import FundingLine
+
+    strategy = factories.current_strategy()
+    data = year_data(strategy, REPORT_YEAR)
+    created_at = timezone.now()
+    pdf = render_pdf(data, lag=lag, language=language, created_at=created_at)
+    rows = _html_rows(render_html(data, lag=lag, language=language, created_at=created_at))
+    words = WORDS[language]
+    engine = ProgressEngine(strategy, through_year=REPORT_YEAR)
+    scope = LAG.objects.get(slug=lag) if lag else None
+    pdf_rows = _pdf_rows(pdf_text(pdf, tmp_path), [i.code for i in engine.indicators])
+    participations = []
+    with translation.override(language):
+        for indicator in engine.indicators:
+            figure = engine.figure(indicator, scope, REPORT_YEAR)
+            row = rows[indicator.code]
+            # the headline: achievement against the year's target, and the status that follows from it
+            if figure.achievement_percent is not None:
+                headline = f"{formats.number(figure.achievement_percent)} {words['of_target']}"
+                assert headline in pdf_rows[indicator.code], pdf_rows[indicator.code]
+                assert row.index(headline) < row.index(" ".join(str(figure.status_label).split())), row
+            else:
+                assert " ".join(str(figure.status_label).split()) in row, row
+            assert words["measures"][indicator.measure] in row, row
+            if figure.counts_participations:
+                assert words["participations"] in row, row
+                participations.append(indicator.code)
+            else:
+                assert words["participations"] not in row, row
+            if indicator.measure == Indicator.Measure.ESTIMATE and figure.sample is not None:
+                assert f"n = {formats.number(figure.sample)}" in row, row
+                low, high = formats.number(figure.interval_low, 1), formats.number(figure.interval_high, 1)
+                assert f"{words['interval']} {low}–{high} %" in row, row
+            if scope is None and figure.target_basis == "derived" and indicator.measure in ("flow", "stock"):
+                assert words["sum"] in row, row
+        text = pdf_text(pdf, tmp_path, layout=False)
+        assert participations  # K7, R2, R5 count participations
+        method = " ".join(text[text.rindex("K1, ") - 2000 :].split())
+        # progress from the baseline keeps its formula; each measure's period rule names its indicators
+        assert " ".join(str(FORMULA).split()) in method
+        for measure in {i.measure for i in engine.indicators}:
+            listed = ", ".join(i.code for i in engine.indicators if i.measure == measure)
+            assert f"({listed})" in method, measure
+        # K6: the sources it counts; the rest is co-financing
+        k6 = next(i for i in engine.indicators if i.funding_sources)
+        labels = dict(FundingLine.Source.choices)
+        sources = "; ".join(str(labels[s]) for s in k6.funding_sources)
+        assert f"{k6.code} {words['sources']} {sources}." in method
