@@ -221,16 +221,15 @@ def target_basis_label(figure):
         return ""
     if figure.target_basis == "override":
         return pgettext("gada pārskats", "noteikts atsevišķi ar pamatojumu")
+    # the engine's rule: a mean of ratings, a weighted mean of estimates and shares, else a sum
+    weighted = figure.measure == "estimate" or getattr(figure.indicator, "unit", "") == "percent"
     if figure.target is None:
-        if figure.measure == "estimate":
-            return pgettext("gada pārskats", "nav: ne visām VRG ir svari")
-        return ""
-    return {
-        "flow": pgettext("gada pārskats", "VRG mērķu summa"),
-        "stock": pgettext("gada pārskats", "VRG mērķu summa"),
-        "estimate": pgettext("gada pārskats", "VRG mērķu svērtais vidējais"),
-        "rating": pgettext("gada pārskats", "VRG mērķu vidējais"),
-    }.get(figure.measure, "")
+        return pgettext("gada pārskats", "nav: ne visām VRG ir svari") if weighted else ""
+    if figure.measure == "rating":
+        return pgettext("gada pārskats", "VRG mērķu vidējais")
+    if weighted:
+        return pgettext("gada pārskats", "VRG mērķu svērtais vidējais")
+    return pgettext("gada pārskats", "VRG mērķu summa")
 
 
 def _measures(rows):
