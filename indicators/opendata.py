@@ -67,7 +67,7 @@ DATASETS = {
                 "achievement",
                 _(
                     "mērķa izpilde procentos = faktiskā / mērķa · 100 (samazināmam rādītājam mērķa / "
-                    "faktiskā · 100); tukšs — nav mērķa vai datu"
+                    "faktiskā · 100); tukšs — nav mērķa vai datu, vai to nevar aprēķināt"
                 ),
             ),
             (
