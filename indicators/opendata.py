@@ -59,8 +59,9 @@ DATASETS = {
                 "measure",
                 _(
                     "mērījuma veids un perioda noteikums: flow — plūsma, perioda gadu summa; stock — krājums, "
-                    "perioda pēdējā gada vērtība; estimate — aptaujas aplēse, perioda pēdējā gada īpatsvars; "
-                    "rating — vērtējums, perioda pēdējā gada vērtējums"
+                    "perioda pēdējā gada vērtība; estimate — aptaujas aplēse, perioda pēdējā gada īpatsvars (visām "
+                    "VRG kopā — VRG īpatsvaru svērtais vidējais, ja visām VRG ir svari, tad tas nav skaitītājs / "
+                    "saucējs); rating — vērtējums, perioda pēdējā gada vērtējums"
                 ),
             ),
             (
