@@ -27,7 +27,7 @@ from strategy.models import FundingLine, Strategy
 
 from ..charts import bar_chart
 from ..models import Report
-from ..progress import FORMULA, Figure, thresholds
+from ..progress import FORMULA, PERIOD_RULES, Figure, thresholds
 from .services import latest_snapshot
 from .snapshot import JOINT, year_data
 
@@ -233,26 +233,11 @@ def target_basis_label(figure):
 
 
 def _measures(rows):
-    """The period rule of each measure the report's indicators have, with their codes."""
-    rules = {
-        "flow": _(
-            "Plūsma: perioda vērtība ir tā gadu vērtību summa (īpatsvaram — Σ skaitītāju / Σ saucēju pār gadiem "
-            "un VRG); kopā — VRG vērtību summa."
-        ),
-        "stock": _(
-            "Krājums (līmenis gada beigās): perioda vērtība ir tā pēdējā gada vērtība; kopā — VRG tā paša gada "
-            "vērtību summa. Ja kādai VRG šī gada vērtības nav, kopējā vērtība ir nepilnīga un to norāda."
-        ),
-        "estimate": _(
-            "Aptaujas aplēse: perioda vērtība ir tā pēdējā gada īpatsvars (gadu izlases neapvieno); kopā — VRG "
-            "īpatsvaru vidējais, svērts ar sekretariāta ievadītajiem svariem, ja tie ir visām VRG, citādi "
-            "Σ skaitītāju / Σ saucēju. Ja kādai VRG šī gada vērtības nav, kopējā vērtība ir nepilnīga."
-        ),
-        "rating": _("Vērtējums (1–5): perioda pēdējā gada vērtējums; kopā — VRG vērtējumu vidējais."),
-    }
+    """The period rule of each measure the report's indicators have (as the engine states it), with
+    their codes."""
     return [
         {"rule": str(text), "codes": [r["indicator"].code for r in rows if r["year"].measure == measure]}
-        for measure, text in rules.items()
+        for measure, text in PERIOD_RULES.items()
         if any(r["year"].measure == measure for r in rows)
     ]
 
