@@ -154,8 +154,13 @@ def _summary(strategy, year):
 
 
 def _add_headline(data, breakdown):
+    engine = breakdown.engine
+    lags = {lag.slug: lag for lag in engine.lags}
     for scope, values in breakdown.headline().items():
-        data["scopes"][scope]["headline"] = {k: _s(v) for k, v in values.items()}
+        headline = {k: _s(v) for k, v in values.items()}
+        # the funding indicator's (K6's) activities' money it does not count: shown beside it
+        headline["cofinancing"] = _s(engine.cofinancing(lags.get(scope), breakdown.year))
+        data["scopes"][scope]["headline"] = headline
 
 
 def _activity_item(activity):

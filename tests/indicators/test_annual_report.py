@@ -189,6 +189,7 @@ WORDS = {
             "rating": "vērtējums",
         },
         "sources": "ieskaita tikai šos avotus:",
+        "summary_end": "Valdes vērtējums",
     },
     "en": {
         "of_target": "% of target",
@@ -198,6 +199,7 @@ WORDS = {
         "weighted": "weighted mean of the LAGs' targets",
         "measures": {"flow": "flow", "stock": "stock", "estimate": "survey estimate", "rating": "rating"},
         "sources": "counts only these sources:",
+        "summary_end": "The board's assessment",
     },
 }
 
@@ -301,3 +303,8 @@ def test_report_headlines_achievement_with_status_and_says_how_each_figure_is_me
         labels = dict(FundingLine.Source.choices)
         sources = "; ".join(str(labels[s]) for s in k6.funding_sources)
         assert f"{k6.code} {words['sources']} {sources}." in method
+        # ... and the co-financing of its activities in the year is shown as an amount beside K6
+        summary = " ".join(text[: text.index(words["summary_end"])].split())
+        cofinancing = engine.cofinancing(scope, REPORT_YEAR)
+        assert cofinancing
+        assert _words(formats.money(cofinancing)) in " ".join(_words(summary).split()), summary
