@@ -163,8 +163,9 @@ EXPLANATIONS = {
 # The period rule of each measure, as the indicator pages and the methodology page state it.
 PERIOD_RULES = {
     Indicator.Measure.FLOW: _(
-        "Plūsma: perioda gadu un VRG vērtības saskaita (īpatsvaru — kā 100 · ΣN/ΣD). Kopējais mērķis ir VRG "
-        "mērķu summa, perioda mērķis — gadu mērķu summa."
+        "Plūsma: perioda gadu un VRG vērtības saskaita. Kopējais mērķis ir VRG mērķu summa, perioda mērķis — "
+        "gadu mērķu summa. Īpatsvaru aprēķina kā 100 · ΣN/ΣD pār gadiem un VRG; tā mērķis ir perioda pēdējā "
+        "gada mērķis, kopā — VRG mērķu vidējais, svērts ar svariem."
     ),
     Indicator.Measure.STOCK: _(
         "Krājums: perioda vērtība ir tā pēdējā gada vērtība; kopā — VRG tā paša gada vērtību summa. Ja kādai "
