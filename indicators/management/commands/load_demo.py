@@ -99,7 +99,7 @@ PARTICIPANTS = {
 
 # Estimate weights: invented populations of the order of the LAGs' territories (not official statistics).
 POPULATIONS = {"kaimini": Decimal(24300), "kraslava": Decimal(19800), "preili": Decimal(16900)}
-WEIGHT_SOURCE = "Demonstrācijas dati: izdomāts iedzīvotāju skaits, līdzīgs VRG teritorijai (nav CSP dati)."
+WEIGHT_SOURCE = "Demonstrācijas dati: izdomāts iedzīvotāju skaits, līdzīgs VRG teritorijai, nevis CSP dati"
 
 ROLE_ACCOUNTS = [
     ("demo-specialists-{lag}", roles.EDITOR, True),
