@@ -1,6 +1,8 @@
 from django.urls import translate_url
 from django.utils.functional import SimpleLazyObject
 
+from . import seo
+
 
 def _marked_data_present():
     """Whether demonstration and whether synthetic (load-test) data exist — one query for both, so
@@ -27,9 +29,11 @@ def _language_links(request):
 
 def portal(request):
     """What every public page needs: the demonstration- and synthetic-data notices (asked lazily, so
-    pages that do not render them spend no query) and the same page in the other language."""
+    pages that do not render them spend no query), the same page in the other language, and the page's
+    canonical and hreflang addresses (ddkc/seo.py)."""
     marked = SimpleLazyObject(_marked_data_present)
     return {
         "marked_data": marked,
         "language_links": SimpleLazyObject(lambda: _language_links(request)),
+        "seo": SimpleLazyObject(lambda: seo.head_links(request)),
     }

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "import_export",
     "simple_history",
     "csp",
@@ -75,6 +76,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The host first: nothing below may answer for a host outside ALLOWED_HOSTS (a 400).
     "ddkc.middleware.HostValidationMiddleware",
+    # HTML (and every other dynamic answer of 200 bytes or more) gzipped for a client that accepts it,
+    # with Vary: Accept-Encoding. Above the public-page cache, so a page answered from that cache is
+    # compressed on its way out too (the cache keeps the uncompressed page, one for every client);
+    # below WhiteNoise, whose static files are already compressed ahead of time. BREACH: an attacker who
+    # can inject text into a page and watch the compressed length may guess a secret on the same page.
+    # Django 5.2's GZipMiddleware adds 0–99 random bytes to each gzip answer ("Heal The Breach",
+    # max_random_bytes = 100), and the CSRF token is masked anew in every response; the public pages
+    # carry no secret at all (anonymous, no session, no token) — staff pages carry only the masked token.
+    "django.middleware.gzip.GZipMiddleware",
     # A cached public page is answered here, without the rest of the stack (partners/public_cache.py).
     "partners.public_cache.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

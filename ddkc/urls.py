@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.shortcuts import redirect
 from django.urls import include, path
 
-from . import views
+from . import seo, sitemaps, views
 
 
 def root(request):
@@ -29,6 +30,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Evidence files are never published under MEDIA_URL: this view decides who gets them.
     path("evidence/<slug:kind>/<int:pk>/", views.evidence, name="evidence"),
+    # Findable (#15): robots.txt, the sitemap index and its parts (ddkc/sitemaps.py), the browser's icon.
+    path("robots.txt", seo.robots_txt, name="robots"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<section>.xml", sitemap_view, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap-section"),
+    path("favicon.ico", seo.favicon),
 ]
 urlpatterns += i18n_patterns(
     path("reports/", include("indicators.yearend.urls")),
