@@ -4,7 +4,6 @@ import re
 
 from django import template
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -25,7 +24,11 @@ def describe(obj, field):
 @register.filter
 def shorten(text):
     text = re.sub(r"\s+", " ", str(text)).strip()
-    return Truncator(text).chars(DESCRIPTION_LENGTH)
+    if len(text) <= DESCRIPTION_LENGTH:
+        return text
+    # at the last space that leaves room for the ellipsis (a word longer than that: cut inside it)
+    cut = text[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0] or text[: DESCRIPTION_LENGTH - 1]
+    return cut.rstrip(" ,;:") + "…"
 
 
 class CaptureNode(template.Node):

@@ -113,6 +113,8 @@ def test_a_page_is_described_by_its_own_text_shortened_and_escaped(client, site)
     description = page.meta["description"]
     assert description.startswith("Jauniešu talka <b>Dvietē</b> & apkārtnē.")  # escaped in HTML, text here
     assert len(description) <= 160 and description.endswith("…")
+    summary = activity.summary_lv
+    assert summary.startswith(description[:-1]) and summary[len(description) - 1] == " "  # after a whole word
     k1 = parse(client.get("/lv/indicators/K1/")).meta["description"]
     dashboard = parse(client.get("/lv/indicators/")).meta["description"]
     assert k1 != dashboard
