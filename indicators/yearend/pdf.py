@@ -28,6 +28,7 @@ from strategy.models import FundingLine, Strategy
 from ..charts import bar_chart
 from ..models import Report
 from ..progress import FORMULA, PERIOD_RULES, Figure, thresholds
+from .frozen import figure_from_data
 from .services import latest_snapshot
 from .snapshot import JOINT, year_data
 
@@ -47,23 +48,11 @@ class FrozenFigure(Figure):
 
     @classmethod
     def load(cls, raw, indicator, lag, lags):
-        values = {}
-        for spec in fields(Figure):
-            name = spec.name
-            if name in ("indicator", "lag", "last_update", "narratives") or name not in raw:
-                continue
-            value = raw[name]
-            if name == "years":
-                # stored as [first, last] (or every year): the period is the years between
-                value = tuple(range(value[0], value[-1] + 1)) if value else ()
-            elif name == "missing_lags":
-                value = tuple(lags[slug] for slug in value or ())
-            elif "Decimal" in str(spec.type):
-                value = _dec(value)
-            values[name] = value
-        if "measure" not in values:
-            values["measure"] = getattr(indicator, "measure", "")
-        return cls(indicator=indicator, lag=lag, **values)
+        figure = figure_from_data(raw, indicator, lag, lags)
+        values = {spec.name: getattr(figure, spec.name) for spec in fields(Figure)}
+        # a snapshot older than the measures: the indicator's own
+        values["measure"] = values["measure"] or getattr(indicator, "measure", "")
+        return cls(**values)
 
     @property
     def records_url(self):
