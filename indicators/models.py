@@ -537,6 +537,46 @@ class Measurement(YearLocked, WorkflowRecord):
         return self.numerator * 100 / self.denominator
 
 
+class VarianceNarrativeQuerySet(YearLockedQuerySet, WorkflowQuerySet):
+    pass
+
+
+class VarianceNarrative(YearLocked, WorkflowRecord):
+    """Why a LAG's figure of a year is ahead of or behind its target, written by the LAG's coordinator
+    (Latvian, optional English) and approved like other records (#16); shown beside the figure on the
+    indicator page, in the annual report and in the funders' workbook once approved."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="narratives", verbose_name=_("rādītājs")
+    )
+    lag = models.ForeignKey(LAG, on_delete=models.PROTECT, related_name="narratives", verbose_name=_("VRG"))
+    year = models.PositiveSmallIntegerField(_("gads"))
+    text = models.TextField(_("skaidrojums"), help_text=_("Kāpēc vērtība apsteidz mērķi vai atpaliek no tā."))
+
+    objects = VarianceNarrativeQuerySet.as_manager()
+
+    grammatical_gender = latvian.MASCULINE
+
+    class Meta:
+        ordering = ["indicator", "year", "lag"]
+        verbose_name = _("novirzes skaidrojums")
+        verbose_name_plural = _("novirzes skaidrojumi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "lag", "year"],
+                name="narrative_unique_per_lag_year",
+                violation_error_message=_("Šim rādītājam, VRG un gadam skaidrojums jau ir uzrakstīts."),
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="narrative_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.lag} {self.year}"
+
+    def record_years(self):
+        return {self.year} if self.year else set()
+
+
 class EstimateWeight(models.Model):
     """A LAG's weight in the joint survey estimates and their targets and baselines (e.g. its population
     from the Central Statistical Bureau), with its source. Without weights for every LAG a joint estimate

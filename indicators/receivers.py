@@ -20,7 +20,7 @@ from simple_history import register
 from partners import public_cache
 from strategy.uploads import remove_files_after_commit
 
-from .models import Indicator, Measurement, Target
+from .models import Indicator, Measurement, Target, VarianceNarrative
 
 public_cache.connect_signals()
 
@@ -28,5 +28,6 @@ public_cache.connect_signals()
 register(Indicator)
 register(Target)
 register(Measurement, excluded_fields=["updated_at"])
+register(VarianceNarrative, excluded_fields=["updated_at"])
 
 remove_files_after_commit(Measurement)

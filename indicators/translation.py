@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Indicator, YearSummary
+from .models import Indicator, VarianceNarrative, YearSummary
 
 
 @register(Indicator)
@@ -10,4 +10,9 @@ class IndicatorTranslation(TranslationOptions):
 
 @register(YearSummary)
 class YearSummaryTranslation(TranslationOptions):
+    fields = ("text",)
+
+
+@register(VarianceNarrative)
+class VarianceNarrativeTranslation(TranslationOptions):
     fields = ("text",)

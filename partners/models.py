@@ -203,6 +203,15 @@ class User(AbstractUser):
         LAG, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("VRG")
     )
     is_demo = models.BooleanField(_("demonstrācijas konts"), default=False, editable=False)
+    # Which e-mails the user wants (each kind can be switched off in the profile, #16).
+    notify_submitted = models.BooleanField(_("e-pasts, kad ieraksts iesniegts izskatīšanai"), default=True)
+    notify_returned = models.BooleanField(_("e-pasts, kad mans ieraksts atgriezts"), default=True)
+    notify_approved = models.BooleanField(_("e-pasts, kad mans ieraksts apstiprināts"), default=True)
+    notify_comments = models.BooleanField(_("e-pasts par jauniem komentāriem"), default=True)
+    notify_digest = models.BooleanField(
+        _("iknedēļas kopsavilkums par izskatāmajiem ierakstiem"), default=True
+    )
+    notify_reminders = models.BooleanField(_("atgādinājumi par iesniegšanas termiņiem"), default=True)
 
     grammatical_gender = latvian.MASCULINE
 
@@ -210,3 +219,42 @@ class User(AbstractUser):
         verbose_name = _("lietotājs")
         verbose_name_plural = _("lietotāji")
         ordering = ["username"]
+
+
+class OutboxMessage(models.Model):
+    """An e-mail waiting to be sent, or sent: written in the same transaction as the change it tells
+    about, sent later by ``manage.py send_mail`` (never inside a request). ``key`` makes each message
+    unique — a reminder or a digest is queued once, whatever the number of runs."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("iesniegts izskatīšanai")
+        RETURNED = "returned", _("atgriezts")
+        APPROVED = "approved", _("apstiprināts")
+        COMMENT = "comment", _("komentārs")
+        DIGEST = "digest", _("iknedēļas kopsavilkums")
+        REMINDER = "reminder", _("atgādinājums par termiņu")
+
+    kind = models.CharField(_("veids"), max_length=20, choices=Kind.choices)
+    key = models.CharField(_("unikālā atslēga"), max_length=200, unique=True)
+    recipient = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("saņēmējs")
+    )
+    to_email = models.EmailField(_("e-pasta adrese"))
+    subject = models.CharField(_("temats"), max_length=300)
+    body_text = models.TextField(_("teksts"))
+    body_html = models.TextField(_("HTML teksts"), blank=True)
+    created_at = models.DateTimeField(_("izveidots"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("nosūtīts"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("mēģinājumi"), default=0)
+    next_attempt_at = models.DateTimeField(_("nākamais mēģinājums"), null=True, blank=True)
+    last_error = models.TextField(_("pēdējā kļūda"), blank=True)
+
+    grammatical_gender = latvian.FEMININE
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("e-pasta vēstule")
+        verbose_name_plural = _("e-pasta vēstules")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.to_email} — {self.subject}"

@@ -18,7 +18,8 @@ from django.utils.translation import get_language
 VERSION_KEY = "ddkc:data-version"
 PAGE_TIMEOUT = 60 * 60
 WATCHED_APPS = {"partners", "strategy", "indicators"}
-IGNORED_MODELS = {"user", "statuschange", "activitytally"}  # a tally changes with its activities
+# a tally changes with its activities; comments, deadlines and the outbox are never public
+IGNORED_MODELS = {"user", "statuschange", "activitytally", "comment", "reportingdeadline", "outboxmessage"}
 
 
 def data_version():

@@ -655,6 +655,62 @@ class StatusChange(models.Model):
             raise ValidationError(errors)
 
 
+class Comment(models.Model):
+    """A staff comment on an activity or a measurement (#16): kept with the record, never public.
+    A return note opens the thread (``is_return_note``)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("autors")
+    )
+    text = models.TextField(_("komentārs"))
+    is_return_note = models.BooleanField(_("atgriešanas piezīme"), default=False)
+    created_at = models.DateTimeField(_("rakstīts"), auto_now_add=True)
+
+    grammatical_gender = latvian.MASCULINE
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("komentārs")
+        verbose_name_plural = _("komentāri")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="comment_record")]
+
+    def __str__(self):
+        return f"{self.author} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def clean(self):
+        super().clean()
+        errors = personal_code_errors(self, ["text"])
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReportingDeadline(models.Model):
+    """When the LAGs' data of a year is due (e.g. "2025. gada dati līdz 2026-01-31"), set by the
+    secretariat; editors with drafts or returned records of that year are reminded before it (#16)."""
+
+    year = models.PositiveSmallIntegerField(_("datu gads"), unique=True)
+    due_date = models.DateField(_("termiņš"))
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("atgādināt dienas pirms termiņa"),
+        default=14,
+        help_text=_("Piemēram, 14: atgādinājums divas nedēļas pirms."),
+    )
+    note = models.CharField(_("piezīme"), max_length=300, blank=True)
+
+    grammatical_gender = latvian.MASCULINE
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("iesniegšanas termiņš")
+        verbose_name_plural = _("iesniegšanas termiņi")
+
+    def __str__(self):
+        return _("%(year)s. gada dati līdz %(date)s") % {"year": self.year, "date": self.due_date.isoformat()}
+
+
 class DataCompletion(models.Model):
     """A LAG marked its data of an ended year complete: with the closed years, these are the complete
     years the default period of the figures runs to (invariant 9). Removing the mark withdraws it."""
