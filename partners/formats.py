@@ -2,8 +2,8 @@
 (invariants 4 and 11). Reading what people type is :mod:`partners.numbers`'s.
 
 - :func:`number` — in the page's language: ``2 899 408,11`` on Latvian pages, ``2,899,408.11`` on
-  English ones (always grouped). Digits beyond ``places`` are cut, as Django's ``number_format`` does;
-  :func:`figure` rounds first.
+  English ones (always grouped), rounded half up to ``places`` (Django's ``number_format`` alone would cut
+  the digits); a negative ``places`` shows up to that many decimals and none for a whole number.
 - :func:`count` — a whole number (participants, records): rounded half up, grouped.
 - :func:`money` — an amount in EUR; :func:`figure` — an indicator's figure with its unit. English pages
   write the currency code first, as EU English does (``EUR 2,899,408.11``); Latvian ones after
@@ -58,8 +58,15 @@ def no_data() -> SafeString:
 
 
 def number(value: Number, places: int = 0) -> str:
-    """``value`` with ``places`` decimals in the page's number format, thousands always grouped."""
-    return django_formats.number_format(Decimal(value), places, use_l10n=True, force_grouping=True)
+    """``value`` rounded half up to ``places`` decimals in the page's number format, thousands always
+    grouped — as Django's ``floatformat:"<places>g"`` writes it. A negative ``places`` (``-2``) writes the
+    decimals only when the rounded value has any, as ``floatformat:"-2g"`` does."""
+    amount = Decimal(str(value))
+    shown = abs(places)
+    amount = amount.quantize(Decimal(1).scaleb(-shown), rounding=ROUND_HALF_UP)
+    if places < 0 and amount == amount.to_integral_value():
+        shown = 0
+    return django_formats.number_format(amount, shown, use_l10n=True, force_grouping=True)
 
 
 def count(value: Number) -> str:

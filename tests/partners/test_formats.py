@@ -108,3 +108,37 @@ def test_a_count_on_english_pages_groups_thousands_with_commas():
 def test_a_missing_count_is_no_data_never_zero():
     with translation.override("lv"):
         assert "nav datu" in render("{{ v|count }}", v=None)
+
+
+DECIMALS = [
+    Decimal("36.56"),
+    Decimal("30.9449"),
+    Decimal("49.8"),
+    Decimal("0.05"),
+    Decimal("1234.55"),
+    7,
+    Decimal("2.25"),
+]
+
+
+def test_a_figure_with_one_decimal_rounds_half_up_as_the_web_pages_did():
+    """An estimate's interval: the indicator page wrote ``floatformat:1`` (rounding), the annual report
+    ``num:1``, which cut the digits — 36,56 % read "36,6" on the page and "36,5" in the PDF. Both
+    write ``num:1`` now, rounded half up; a Latvian page reads as before."""
+    with translation.override("lv"):
+        for value in DECIMALS:
+            assert render("{{ v|num:1 }}", v=value) == render("{{ v|floatformat:1 }}", v=value), value
+        assert render("{{ v|num:1 }}", v=Decimal("36.56")) == "36,6"
+    with translation.override("en"):
+        assert render("{{ v|num:1 }}", v=Decimal("36.56")) == "36.6"
+        assert render("{{ v|num:1 }}", v=Decimal("1234.55")) == "1,234.6"
+
+
+def test_a_weight_shows_only_the_decimals_it_has():
+    """``num:"-2"`` as ``floatformat:"-2g"``: up to two decimals, none for a whole number, grouped."""
+    with translation.override("lv"):
+        for value in [Decimal("12345.00"), Decimal("12345.50"), Decimal("0.25"), 3]:
+            assert render('{{ v|num:"-2" }}', v=value) == render('{{ v|floatformat:"-2g" }}', v=value), value
+    with translation.override("en"):
+        assert render('{{ v|num:"-2" }}', v=Decimal("12345.00")) == "12,345"
+        assert render('{{ v|num:"-2" }}', v=Decimal("12345.5")) == "12,345.50"
