@@ -23,7 +23,7 @@ from strategy.admin_workflow.mixins import ReadOnlyHistoryMixin
 from strategy.models import FundingLine, Strategy
 from strategy.year_lock import ClosedYearError, closed_years
 
-from .models import Baseline, EstimateWeight, Indicator, Measurement, Target
+from .models import Baseline, EstimateWeight, Indicator, Measurement, Target, VarianceNarrative
 from .progress import ProgressEngine
 from .resources import MeasurementResource
 
@@ -623,3 +623,64 @@ class MeasurementAdmin(WorkflowAdmin, admin.ModelAdmin):
         if obj.share is not None:
             return formats.figure(obj.share, obj.indicator)
         return formats.number(obj.value, 2) if obj.value is not None else "—"
+
+
+class VarianceNarrativeForm(VersionedModelForm):
+    class Meta:
+        model = VarianceNarrative
+        fields = ["indicator", "lag", "year", "text_lv", "text_en"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "indicator" in self.fields:
+            strategy = Strategy.objects.current()
+            self.fields["indicator"].queryset = Indicator.objects.filter(strategy=strategy).select_related(
+                "strategy"
+            )
+
+
+@admin.register(VarianceNarrative)
+class VarianceNarrativeAdmin(WorkflowAdmin, TranslationAdmin):
+    """A LAG's explanation of why its figure of a year is ahead of or behind the target (#16).
+
+    The LAG's coordinator writes and submits it (the role's model permissions, ``partners.roles``);
+    another coordinator of the LAG, or the secretariat when there is none, approves it (four eyes),
+    exactly as a measurement. Editors read their LAG's narratives but do not write or submit them."""
+
+    form = VarianceNarrativeForm
+    list_display = ["indicator", "lag", "year", "status_badge", "author"]
+    list_filter = [ReviewFilter, "status", LAGScopeFilter, "year", "indicator"]
+    search_fields = ["text_lv", "text_en", "indicator__code"]
+    list_select_related = ["indicator", "lag", "author"]
+    actions = ["submit_selected", "approve_selected", "return_selected", "reopen_selected"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": ["indicator", "lag", "year"]}),
+            (_("Skaidrojums"), {"fields": ["text_lv", "text_en"]}),
+            self.status_fieldset,
+        ]
+
+    def writes_narratives(self, request):
+        """Only a role holding the model's change permission (the coordinator) writes or submits."""
+        return request.user.has_perm("indicators.change_variancenarrative")
+
+    def has_submit_permission(self, request):
+        return super().has_submit_permission(request) and self.writes_narratives(request)
+
+    def transition_view(self, request, object_id, transition):
+        if (
+            transition == permissions.SUBMIT
+            and request.method == "POST"
+            and not self.writes_narratives(request)
+        ):
+            self.message_user(
+                request, _("Novirzes skaidrojumu raksta un iesniedz VRG koordinators."), messages.ERROR
+            )
+            return HttpResponseRedirect(admin_url(self, "change", object_id))
+        return super().transition_view(request, object_id, transition)
+
+    def workflow_context(self, request, obj):
+        context = super().workflow_context(request, obj)
+        context["can_submit"] = context["can_submit"] and self.writes_narratives(request)
+        return context

@@ -573,6 +573,23 @@ class VarianceNarrative(YearLocked, WorkflowRecord):
     def __str__(self):
         return f"{self.indicator.code} {self.lag} {self.year}"
 
+    def clean(self):
+        super().clean()
+        errors = {}
+        indicator = self.indicator if self.indicator_id else None
+        if indicator is not None and self.year is not None:
+            strategy = indicator.strategy
+            if not strategy.period_start <= self.year <= strategy.period_end:
+                errors["year"] = _("Gadam jābūt stratēģijas periodā (%(start)s–%(end)s).") % {
+                    "start": strategy.period_start,
+                    "end": strategy.period_end,
+                }
+        # published on the indicator page, in the annual report and the workbook (invariant 12)
+        for field, error in personal_code_errors(self, ["text_lv", "text_en"]).items():
+            errors.setdefault(field, error)
+        if errors:
+            raise ValidationError(errors)
+
     def record_years(self):
         return {self.year} if self.year else set()
 

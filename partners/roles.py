@@ -69,22 +69,24 @@ _READ_CONTEXT = {
 _LAG_STAFF = {
     "partners": _READ_CONTEXT["partners"],
     "strategy": _READ_CONTEXT["strategy"] | _crud("activity", "fundingline", "evidence"),
-    "indicators": _READ_CONTEXT["indicators"] | _crud("measurement"),
+    # editors read their LAG's variance narratives; the coordinator writes them (#16)
+    "indicators": _READ_CONTEXT["indicators"] | _crud("measurement") | _view("variancenarrative"),
 }
+_COORDINATOR = {**_LAG_STAFF, "indicators": _LAG_STAFF["indicators"] | _crud("variancenarrative")}
 _READ_ALL = {
     "partners": _READ_CONTEXT["partners"],
     "strategy": _READ_CONTEXT["strategy"] | _view("activity", "fundingline", "evidence", "statuschange"),
-    "indicators": _READ_CONTEXT["indicators"] | _view("measurement"),
+    "indicators": _READ_CONTEXT["indicators"] | _view("measurement", "variancenarrative"),
 }
 PERMISSIONS = {
     EDITOR: _LAG_STAFF,
-    COORDINATOR: _LAG_STAFF,
+    COORDINATOR: _COORDINATOR,
     BOARD: _READ_ALL,
     SECRETARIAT: {
         "auth": _view("group"),
         "partners": _crud("user", "lag", "lagpriority", "localstrategy", "municipality", "territoryunit"),
         "strategy": _crud(*_STRATEGY_TREE) | _READ_ALL["strategy"],
-        "indicators": _crud("indicator", "target", "baseline") | _view("measurement"),
+        "indicators": _crud("indicator", "target", "baseline") | _view("measurement", "variancenarrative"),
     },
 }
 
