@@ -13,7 +13,7 @@ from strategy.models import Activity, FundingLine, Priority, Strategy
 from strategy.paging import ActivityPaginator
 from strategy.shortcuts import YEAR_RANGE, int_or_none, strategy_or_404
 
-from . import opendata
+from . import narratives, opendata
 from .charts import bar_chart, sparkline
 from .models import EstimateWeight, Indicator, Measurement
 from .progress import FORMULA, PERIOD_RULES, ProgressEngine, Status, thresholds
@@ -145,10 +145,17 @@ def indicator_detail(request, code):
         + [(lag.short_name, engine.series(indicator, lag)) for lag in engine.lags],
     )
     cumulative = engine.figure(indicator)
+    # The LAGs' approved explanations of the period's last year, beside the figure (#16): one query.
+    narrative_year = cumulative.years[-1] if cumulative.years else None
+    found = narratives.approved_for(strategy, narrative_year, indicator=indicator)
     context = {
         "strategy": strategy,
         "indicator": indicator,
         "cumulative": cumulative,
+        "narrative_year": narrative_year,
+        "variance_narratives": [
+            found[key] for key in ((indicator.pk, lag.pk) for lag in engine.lags) if key in found
+        ],
         "completeness": scope_completeness(engine, indicator, None, cumulative.years),
         "cumulative_per_lag": [engine.figure(indicator, lag) for lag in engine.lags],
         "joint": joint,
