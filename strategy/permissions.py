@@ -433,6 +433,20 @@ def reads_private_parts(user: AnyUser, record: LAGRecord) -> bool:
     return sees_all_lags(user) or (is_lag_staff(user) and record.lag_id == user.lag_id)
 
 
+def may_read_comments(user: AnyUser, record: LAGRecord) -> bool:
+    """The discussion on a record (#16) is one of its private parts: the record's LAG's editors and
+    coordinators, the board and the secretariat read it. Another LAG's staff, who see an approved
+    record as the public does, do not — and comments are never public."""
+    return reads_private_parts(user, record)
+
+
+def may_comment(user: AnyUser, record: LAGRecord) -> bool:
+    """Whoever reads the discussion may take part in it (a reviewer asks, the author answers, the
+    board or the secretariat adds what they know). A comment changes no figure, so a closed year
+    does not stop the discussion."""
+    return may_read_comments(user, record)
+
+
 def may_download_evidence(user: AnyUser, record: LAGRecord, *, publishable: bool) -> bool:
     """May the user download an evidence file (an activity's evidence row, or a measurement's file)?
     A file is public only when the LAG's staff marked it publishable and its record is approved;

@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 from partners import personal_data
 
 from . import permissions, year_lock
-from .models import StatusChange
+from .models import Comment, StatusChange
 from .workflow import Status, WorkflowRecord
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from partners.models import User
 
 # The same record comes back (an activity stays an activity for the caller's type checker).
@@ -116,7 +118,45 @@ def approve(record: R, *, by: User) -> R:
 def return_record(record: R, *, by: User, note: str | None) -> R:
     """submitted → returned, with a note that tells the author what to fix."""
     note = _required_text(note, _("Atgriežot ierakstu, jānorāda, kas jālabo."))
-    return _transition(record, by=by, transition=permissions.RETURN, to=Status.RETURNED, note=note)
+    with transaction.atomic():
+        _transition(record, by=by, transition=permissions.RETURN, to=Status.RETURNED, note=note)
+        # The note opens the record's discussion (#16): the author answers it there.
+        add_comment(record, by=by, text=note, is_return_note=True)
+    return record
+
+
+def add_comment(
+    record: WorkflowRecord, *, by: User, text: str | None, is_return_note: bool = False
+) -> Comment:
+    """A comment on the record by someone who may take part in its discussion; a Latvian
+    :class:`WorkflowError` for an empty text, a personal code or someone who may not."""
+    if not permissions.may_comment(by, record):
+        raise WorkflowError(
+            _("Komentēt var tikai ieraksta VRG darbinieki, valde un sekretariāts."), code="comment_refused"
+        )
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError(_("Komentārs ir tukšs: uzrakstiet tekstu."), code="comment_empty")
+    comment = Comment(
+        content_type=ContentType.objects.get_for_model(type(record)),
+        object_id=record.pk,
+        author=by,
+        text=text,
+        is_return_note=is_return_note,
+    )
+    try:
+        comment.full_clean()
+    except ValidationError as error:
+        raise WorkflowError(" ".join(error.messages), code="comment_invalid") from error
+    comment.save()
+    return comment
+
+
+def comments_of(record: WorkflowRecord) -> QuerySet[Comment]:
+    """The record's discussion, oldest first (a return note opens it), with the authors: one query."""
+    return Comment.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk
+    ).select_related("author")
 
 
 def reopen(record: R, *, by: User, reason: str | None, to: str = Status.RETURNED) -> R:

@@ -19,6 +19,7 @@ from partners.forms import TypedNumbersAdminMixin
 from .. import permissions, year_lock
 from ..admin_uploads import UnsavedUploadsMixin
 from ..workflow import EditConflict
+from .comments import WorkflowCommentsMixin
 from .common import admin_url
 from .forms import VersionedModelForm
 from .imports import WorkflowImportMixin
@@ -27,6 +28,7 @@ from .transitions import WorkflowTransitionsMixin
 
 
 class WorkflowAdmin(
+    WorkflowCommentsMixin,
     WorkflowTransitionsMixin,
     WorkflowImportMixin,
     UnsavedUploadsMixin,
