@@ -18,6 +18,7 @@ from strategy.models import Strategy, YearClosure
 from strategy.workflow import Status
 from strategy.year_lock import closed_years
 
+from .. import iptt
 from ..models import Report, YearSnapshot, YearSummary
 from ..progress import ProgressEngine
 from .pdf import LANGUAGES, annual_report
@@ -50,6 +51,7 @@ class YearClosureAdmin(admin.ModelAdmin):
             path("<int:year>/close/", wrap(self.close_view), name="strategy_yearclosure_close"),
             path("<int:year>/reopen/", wrap(self.reopen_view), name="strategy_yearclosure_reopen"),
             path("<int:year>/report/", wrap(self.report_view), name="strategy_yearclosure_report"),
+            path("iptt.xlsx", wrap(self.iptt_view), name="strategy_yearclosure_iptt"),
             *super().get_urls(),
         ]
 
@@ -90,6 +92,18 @@ class YearClosureAdmin(admin.ModelAdmin):
             "stored": Report.objects.select_related("lag", "snapshot").order_by("-year", "lag", "language"),
         }
         return TemplateResponse(request, "admin/indicators/year_board.html", context)
+
+    def iptt_view(self, request):
+        """The funders' workbook of every year of the strategy (#16): closed years from their snapshots,
+        open years provisional (the "closed" column says which), for the board and the secretariat."""
+        if not permissions.may_close_years(request.user):
+            raise PermissionDenied
+        strategy = Strategy.objects.current()
+        if strategy is None:
+            raise Http404
+        response = HttpResponse(iptt.workbook(strategy, list(strategy.years)), content_type=iptt.CONTENT_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="ddkc-iptt.xlsx"'
+        return response
 
     def _post_only(self, request):
         if request.method != "POST":

@@ -1,11 +1,13 @@
 """The public Reports page: the annual reports of closed years, with their SHA-256, in both languages."""
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
 from partners.models import LAG
 from strategy.models import Strategy
+from strategy.year_lock import closed_years
 
+from .. import iptt
 from ..models import Report, YearSnapshot
 from .pdf import LANGUAGES, stored_report
 from .services import latest_snapshot, year_states
@@ -47,7 +49,26 @@ def reports(request):
                     }
                 )
         years.append({"year": year, "closed": states[year], "snapshot": snapshot, "rows": rows})
-    return render(request, "indicators/reports.html", {"strategy": strategy, "years": years})
+    iptt_years = [y["year"] for y in years if y["snapshot"] is not None]
+    return render(
+        request,
+        "indicators/reports.html",
+        {"strategy": strategy, "years": years, "iptt_years": sorted(iptt_years)},
+    )
+
+
+def iptt_file(request):
+    """The funders' workbook of the closed years (#16): their frozen figures, final like their reports.
+    Open years are provisional and stay in the admin's workbook, for the board and the secretariat."""
+    strategy = Strategy.objects.current()
+    if strategy is None:
+        raise Http404
+    years = sorted(set(closed_years()) & set(strategy.years))
+    if not years:
+        raise Http404
+    response = HttpResponse(iptt.workbook(strategy, years), content_type=iptt.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="ddkc-iptt-{years[0]}-{years[-1]}.xlsx"'
+    return response
 
 
 def report_file(request, year, scope, language):
