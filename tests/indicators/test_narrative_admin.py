@@ -136,3 +136,19 @@ def test_a_closed_year_refuses_a_narrative_in_latvian(people, client):
     response = client.post(ADD, form(people))
     assert not VarianceNarrative.objects.exists()
     assert "2024. gads ir slēgts" in response.content.decode()
+
+
+def test_the_coordinator_reopens_an_approved_narrative_with_a_reason(people, client):
+    narrative = VarianceNarrative.objects.create(
+        indicator=people.indicator, lag=people.lag, year=2024, text_lv="Teksts", author=people.coordinator
+    )
+    services.submit(narrative, by=people.coordinator)
+    services.approve(narrative, by=people.second_coordinator)
+    client.force_login(people.editor)
+    client.post(transition(narrative, "reopen"), {"note": "Jālabo"})
+    narrative.refresh_from_db()
+    assert narrative.status == Status.APPROVED  # an editor may not
+    client.force_login(people.coordinator)
+    client.post(transition(narrative, "reopen"), {"note": "Jāprecizē skaitļi."})
+    narrative.refresh_from_db()
+    assert narrative.status == Status.RETURNED
