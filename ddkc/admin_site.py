@@ -7,17 +7,19 @@ Every ModelAdmin registered on the site gets :class:`LatvianMessagesMixin` (``re
 Django's own ``register(**options)`` makes a subclass), so no admin can forget it. Each model declares
 its noun's gender (``partners.latvian``)."""
 
+from functools import partial
 from urllib.parse import quote as urlquote
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import npgettext, pgettext_lazy
 
 from partners import latvian
+from partners.notification_settings import notification_settings_view
 from strategy.admin_workflow.common import admin_view_name
 
 ADDED = {
@@ -118,3 +120,15 @@ class PortalAdminSite(admin.AdminSite):
                 {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
             )
         super().register(model_or_iterable, admin_class, **options)
+
+    def get_urls(self):
+        # Each user's own e-mail choices (#16): a page of the site, not of a model admin, since it
+        # needs no model permission (``admin_view`` still requires a signed-in staff account).
+        return [
+            path(
+                "notifications/",
+                self.admin_view(partial(notification_settings_view, self)),
+                name="notification_settings",
+            ),
+            *super().get_urls(),
+        ]

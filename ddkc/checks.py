@@ -33,3 +33,21 @@ def check_shared_cache(app_configs=None, **kwargs):
         for alias, cache in settings.CACHES.items()
         if cache["BACKEND"] in PER_PROCESS_CACHES
     ]
+
+
+@register("email", deploy=True)
+def check_email_server(app_configs=None, **kwargs):
+    """``check --deploy`` fails with DEBUG off and no EMAIL_URL (ddkc.E002): the notifications would
+    wait in the outbox forever, or go to a mail server on localhost that nobody set up."""
+    if settings.DEBUG or getattr(settings, "EMAIL_URL_SET", False):
+        return []
+    return [
+        Error(
+            _("Nav iestatīts EMAIL_URL: e-pasta paziņojumi netiktu nosūtīti."),
+            hint=_(
+                "Iestatiet EMAIL_URL uz SMTP serveri, piemēram, "
+                "EMAIL_URL=smtp+tls://lietotajs:parole@pasts.example.lv:587 (sk. .env.example)."
+            ),
+            id="ddkc.E002",
+        )
+    ]

@@ -310,3 +310,23 @@ PORTAL_NAME = _("DDKC stratēģijas uzraudzības portāls")
 
 # The portal's public address: links printed in the annual PDF report point here.
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
+
+# --- E-mail (#16): notifications wait in the outbox (partners.OutboxMessage) and `manage.py send_mail`
+# sends them, every 5 minutes from docs/ddkc-mail.timer. EMAIL_URL names the SMTP server, e.g.
+# smtp+tls://user:password@mail.example.lv:587 (django-environ). Unset: the console backend with DEBUG
+# on (the mails are printed); with DEBUG off `check --deploy` refuses it (ddkc/checks.py, ddkc.E002).
+EMAIL_URL_SET = bool(env.str("EMAIL_URL", default=""))
+if EMAIL_URL_SET:
+    _email = env.email_url("EMAIL_URL")
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"]
+    EMAIL_PORT = _email["EMAIL_PORT"]
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="DDKC portāls <portals@localhost>")
+# Seconds to wait for the SMTP server: a server that does not answer fails the run, which retries later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)

@@ -8,7 +8,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, T
 
 from . import roles
 from .forms import TypedNumbersAdminMixin
-from .models import LAG, LAGPriority, LocalStrategy, Municipality, TerritoryUnit, User
+from .models import LAG, LAGPriority, LocalStrategy, Municipality, OutboxMessage, TerritoryUnit, User
 
 
 class LAGPriorityInline(TranslationTabularInline):
@@ -153,3 +153,38 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("lomas"))
     def role_names(self, obj):
         return ", ".join(group.name for group in obj.groups.all())
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """The e-mails the portal queued and sent (#16), for the secretariat to see what went out and what
+    failed (``last_error``; a failed message is retried by ``manage.py send_mail``). Written only by the
+    portal: nobody adds, changes or deletes one here."""
+
+    list_display = ["created_at", "kind", "to_email", "subject", "sent_at", "attempts", "last_error"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["to_email", "subject", "key"]
+    date_hierarchy = "created_at"
+    list_select_related = ["recipient"]
+    fields = [
+        "kind",
+        "recipient",
+        "to_email",
+        "subject",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "key",
+        "body_text",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -84,8 +84,11 @@ PERMISSIONS = {
     BOARD: _READ_ALL,
     SECRETARIAT: {
         "auth": _view("group"),
-        "partners": _crud("user", "lag", "lagpriority", "localstrategy", "municipality", "territoryunit"),
-        "strategy": _crud(*_STRATEGY_TREE) | _READ_ALL["strategy"],
+        # The outbox only to read: what was sent, what failed (#16).
+        "partners": _crud("user", "lag", "lagpriority", "localstrategy", "municipality", "territoryunit")
+        | _view("outboxmessage"),
+        # The reporting deadlines the reminders are sent for (#16).
+        "strategy": _crud(*_STRATEGY_TREE, "reportingdeadline") | _READ_ALL["strategy"],
         "indicators": _crud("indicator", "target", "baseline") | _view("measurement", "variancenarrative"),
     },
 }

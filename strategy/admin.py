@@ -19,6 +19,7 @@ from .models import (
     ExpectedResult,
     FundingLine,
     Priority,
+    ReportingDeadline,
     Statement,
     StatusChange,
     Strategy,
@@ -154,3 +155,12 @@ class StatusChangeAdmin(ReadOnlyAdmin):
     list_display = ["at", "content_type", "object_id", "from_status", "to_status", "by", "note"]
     list_filter = ["to_status", "content_type"]
     list_select_related = ["by", "content_type"]
+
+
+@admin.register(ReportingDeadline)
+class ReportingDeadlineAdmin(admin.ModelAdmin):
+    """The secretariat sets when each year's data is due (#16); ``manage.py send_mail`` reminds the
+    LAGs' editors of their drafts and returned records of that year ``remind_days_before`` days before."""
+
+    list_display = ["year", "due_date", "remind_days_before", "note"]
+    ordering = ["-year"]

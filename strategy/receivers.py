@@ -11,6 +11,7 @@ they run in: the year lock refuses a write before the tallies count it.
    territory map they are counted by.
 4. Evidence files (:mod:`strategy.uploads`): replaced, cleared and deleted ones leave storage once
    the transaction commits.
+5. Comments (:mod:`strategy.notifications`): a new comment queues its e-mails in the outbox.
 
 What is not a signal lives on the models and querysets themselves: the version claim of every save
 (``WorkflowRecord.save``, :mod:`strategy.workflow`), the year lock of saves and of querysets' updates
@@ -19,10 +20,11 @@ signals (``ActivityQuerySet`` and ``FundingLineQuerySet``: ``bulk_create``, ``bu
 ``update``, ``delete``). The public cache's version is bumped by ``indicators.receivers``.
 """
 
+from django.db.models.signals import post_save
 from simple_history import register
 
-from . import tallies, uploads, year_lock
-from .models import Activity, Evidence
+from . import notifications, tallies, uploads, year_lock
+from .models import Activity, Comment, Evidence
 
 # Registered here, not on the model class: modeltranslation (whose ready() runs first) has
 # added title_lv/title_en… by now, so the historical model records them too.
@@ -31,3 +33,4 @@ register(Activity, excluded_fields=["updated_at"])
 year_lock.connect_signals()
 tallies.connect_signals()
 uploads.remove_files_after_commit(Evidence)
+post_save.connect(notifications.comment_saved, sender=Comment, dispatch_uid="strategy.comment_mails")

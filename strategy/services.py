@@ -2,7 +2,8 @@
 
 Each works on any :class:`~strategy.workflow.WorkflowRecord` (an activity, a measurement), locks
 the record's row, asks :mod:`strategy.permissions` whether the user may make the transition,
-records who and when on the record and as a :class:`~strategy.models.StatusChange`, and raises
+records who and when on the record and as a :class:`~strategy.models.StatusChange`, queues the
+e-mails it sends (:mod:`strategy.notifications`, in the same transaction), and raises
 :class:`WorkflowError` with a Latvian message when the rule refuses.
 """
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from partners import personal_data
 
-from . import permissions, year_lock
+from . import notifications, permissions, year_lock
 from .models import Comment, StatusChange
 from .workflow import Status, WorkflowRecord
 
@@ -80,7 +81,7 @@ def _transition(
         locked._history_user = by
         locked._change_reason = note or None
         locked.save(update_fields=fields)
-        StatusChange.objects.create(
+        change = StatusChange.objects.create(
             content_type=ContentType.objects.get_for_model(model),
             object_id=locked.pk,
             from_status=from_status,
@@ -88,6 +89,9 @@ def _transition(
             by=by,
             note=note,
         )
+        # The e-mails it sends wait in the outbox, written in this transaction: kept or rolled back
+        # with the change, sent later by ``manage.py send_mail``.
+        notifications.transition_made(locked, transition=transition, to=to, by=by, note=note, change=change)
     # The caller's copy is now the stored version: saving it later is not a conflict.
     for field in [*fields, "version"]:
         setattr(record, field, getattr(locked, field))

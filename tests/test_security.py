@@ -38,6 +38,7 @@ def production_env(**overrides):
         "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
         # The checks need no data; an in-memory database leaves no db.sqlite3 behind.
         "DATABASE_URL": "sqlite://:memory:",
+        "EMAIL_URL": "smtp+tls://portal%40example.lv:password@mail.example.lv:587",
         **overrides,
     }
 

@@ -25,7 +25,17 @@ AMBIGUOUS_1234 = (
 )
 # Years, positions in a list, priority numbers and ratings 1–5 are small whole numbers nobody groups
 # in thousands: the browser's number field (with its arrows) suits them.
-SMALL_WHOLE_NUMBERS = {"year", "order", "number", "rating", "founded_year", "period_start", "period_end"}
+SMALL_WHOLE_NUMBERS = {
+    "year",
+    "order",
+    "number",
+    "rating",
+    "founded_year",
+    "period_start",
+    "period_end",
+    # days before a reporting deadline that its reminder goes out (#16)
+    "remind_days_before",
+}
 
 
 def inputs(html):

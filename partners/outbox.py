@@ -1,0 +1,102 @@
+"""Sending the outbox (:class:`partners.models.OutboxMessage`) with Django's own mail.
+
+``send_due`` sends every message that is due (not sent, ``next_attempt_at`` reached) and marks it
+sent. A message the SMTP server refuses, or that cannot be handed over at all (the server is down,
+closes the connection, answers 4xx/5xx), stays in the outbox with one more attempt, the error, and a
+later ``next_attempt_at`` (a growing pause, at most a day): nothing is lost, the next run tries again.
+
+Concurrent runs (a run that overlaps the next timer's start, two servers) take turns per message:
+PostgreSQL locks the rows a run sends (``select_for_update(skip_locked=True)``) and the other run skips
+them; SQLite lets one writer at a time anyway. A row stays locked until its batch is marked, so a
+message is never sent twice by two runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import logging
+import smtplib
+
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+#: messages sent per transaction (a batch's rows stay locked while it is sent)
+BATCH = 50
+#: the first retry waits this long, each further one twice as long, never longer than MAX_PAUSE
+FIRST_PAUSE = datetime.timedelta(minutes=5)
+MAX_PAUSE = datetime.timedelta(days=1)
+
+
+def pause_after(attempts: int) -> datetime.timedelta:
+    """How long to wait after the ``attempts``-th failed attempt: 5 min, 10 min, 20 min… at most a day."""
+    return min(FIRST_PAUSE * (2 ** max(attempts - 1, 0)), MAX_PAUSE)
+
+
+def due(now: datetime.datetime):
+    return OutboxMessage.objects.filter(sent_at__isnull=True).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+def send_due(now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Send every due message; returns ``(sent, failed)``."""
+    now = now or timezone.now()
+    sent = failed = 0
+    tried: set[int] = set()
+    while True:
+        with transaction.atomic():
+            pending = due(now).exclude(pk__in=tried).order_by("next_attempt_at", "pk")
+            if connection.features.has_select_for_update_skip_locked:
+                pending = pending.select_for_update(skip_locked=True)
+            batch = list(pending[:BATCH])
+            if not batch:
+                return sent, failed
+            mail = get_connection()
+            try:
+                for message in batch:
+                    tried.add(message.pk)
+                    try:
+                        _send(message, mail)
+                    except (smtplib.SMTPException, OSError) as error:
+                        failed += 1
+                        message.attempts += 1
+                        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+                        message.next_attempt_at = now + pause_after(message.attempts)
+                        message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+                        logger.warning("E-mail %s to %s not sent: %s", message.pk, message.to_email, error)
+                        # A connection the server closed is opened again for the next message.
+                        _close_quietly(mail)
+                    else:
+                        sent += 1
+                        message.attempts += 1
+                        message.sent_at = timezone.now()
+                        message.last_error = ""
+                        message.save(update_fields=["attempts", "sent_at", "last_error"])
+            finally:
+                _close_quietly(mail)
+
+
+def _send(message: OutboxMessage, mail) -> None:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        to=[message.to_email],
+        connection=mail,
+        headers={"Auto-Submitted": "auto-generated", "X-DDKC-Message": message.key[:200]},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    if email.send() != 1:
+        raise smtplib.SMTPException("the mail backend did not accept the message")
+
+
+def _close_quietly(mail) -> None:
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        mail.close()
