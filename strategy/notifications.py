@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 Kind = OutboxMessage.Kind
 
-#: the digest is queued by the first run from this weekday (Monday = 0) and hour on, once per ISO week
+#: the digest is queued on this weekday (Monday = 0) by the first run from this hour on, once per ISO week
 DIGEST_WEEKDAY = 0
 DIGEST_HOUR = 8
 #: at most this many records are listed per kind in a digest or a reminder (the rest are counted)
@@ -259,9 +259,10 @@ def _listed(queryset: Any) -> tuple[list[dict[str, Any]], int]:
 
 def queue_digests(now: datetime.datetime | None = None) -> int:
     """Each reviewer's digest of what waits for their review, once per ISO week (the key names the
-    week), from the week's ``DIGEST_WEEKDAY`` at ``DIGEST_HOUR`` on. Nothing waits → no mail."""
+    week): on ``DIGEST_WEEKDAY`` (Monday), from ``DIGEST_HOUR`` (8:00, Riga) on, the day the users were
+    told of. Nothing waits → no mail."""
     now = timezone.localtime(now)
-    if (now.weekday(), now.hour) < (DIGEST_WEEKDAY, DIGEST_HOUR):
+    if now.weekday() != DIGEST_WEEKDAY or now.hour < DIGEST_HOUR:
         return 0
     year, week, _ = now.isocalendar()
     reviewers = (

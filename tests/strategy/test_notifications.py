@@ -334,6 +334,8 @@ def test_no_digest_when_nothing_waits_or_before_monday_morning(make, people):
     services.submit(record, by=people.editor)
     OutboxMessage.objects.all().delete()
     assert notifications.queue_digests(MONDAY_MORNING.replace(hour=7)) == 0
+    # Only on Mondays: a Tuesday's run queues none (the week's digest went out, or nothing waited then).
+    assert notifications.queue_digests(MONDAY_MORNING + datetime.timedelta(days=1)) == 0
     assert queued() == []
 
 
