@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 #: messages sent per transaction (a batch's rows stay locked while it is sent)
 BATCH = 50
+#: a sent message is kept this long (the secretariat sees what went out), then deleted: it holds a
+#: person's address and the text about their records (privacy notice, «Cik ilgi»)
+KEEP_SENT = datetime.timedelta(days=90)
 #: the first retry waits this long, each further one twice as long, never longer than MAX_PAUSE
 FIRST_PAUSE = datetime.timedelta(minutes=5)
 MAX_PAUSE = datetime.timedelta(days=1)
@@ -81,6 +84,13 @@ def send_due(now: datetime.datetime | None = None) -> tuple[int, int]:
                         message.save(update_fields=["attempts", "sent_at", "last_error"])
             finally:
                 _close_quietly(mail)
+
+
+def forget_sent(now: datetime.datetime | None = None) -> int:
+    """Delete the messages sent more than ``KEEP_SENT`` ago; unsent ones are never deleted here."""
+    now = now or timezone.now()
+    deleted, _ = OutboxMessage.objects.filter(sent_at__lt=now - KEEP_SENT).delete()
+    return deleted
 
 
 def _send(message: OutboxMessage, mail) -> None:

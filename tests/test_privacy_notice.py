@@ -36,3 +36,14 @@ def test_the_admin_login_page_links_to_the_notice(client, db):
     page = client.get("/admin/login/").content.decode()
 
     assert '<a href="/lv/privacy/">Privātuma paziņojums</a>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("lv", "nosūtītās vēstules portāls dzēš pēc 90 dienām"),
+        ("en", "the portal deletes sent e-mails after 90 days"),
+    ],
+)
+def test_the_notice_says_how_long_sent_emails_are_kept(client, db, language, sentence):
+    assert sentence in client.get(f"/{language}/privacy/").content.decode()

@@ -209,3 +209,17 @@ def test_two_runs_at_once_never_send_a_message_twice(settings):
     assert [sent.to for sent in mail.outbox] == [[free.to_email]]
     busy.refresh_from_db()
     assert busy.sent_at is None  # still this run's to send
+
+
+@pytest.mark.django_db
+def test_sent_messages_are_deleted_after_90_days_and_unsent_ones_never():
+    now = timezone.now()
+    old_sent = message(1, sent_at=now - datetime.timedelta(days=91))
+    recent = message(2, sent_at=now - datetime.timedelta(days=89))
+    old_unsent = message(3, attempts=40, next_attempt_at=now - datetime.timedelta(days=200))
+    OutboxMessage.objects.filter(pk=old_unsent.pk).update(created_at=now - datetime.timedelta(days=200))
+
+    assert outbox.forget_sent(now) == 1
+
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, old_unsent.pk}
+    assert not OutboxMessage.objects.filter(pk=old_sent.pk).exists()
