@@ -49,7 +49,12 @@ def due(now: datetime.datetime):
 
 
 def send_due(now: datetime.datetime | None = None) -> tuple[int, int]:
-    """Send every due message; returns ``(sent, failed)``."""
+    """Send every due message; returns ``(sent, failed)``.
+
+    A message the server refuses (its recipient, its sender, its content: ``REFUSED``) fails alone and
+    the run goes on. A server that cannot be reached or talked to (refused or closed connection, a
+    timeout, a failed login) fails the rest of the batch with the same error, untried, and ends the
+    run: a down server costs one timeout per run, not one per message."""
     now = now or timezone.now()
     sent = failed = 0
     tried: set[int] = set()
@@ -63,19 +68,19 @@ def send_due(now: datetime.datetime | None = None) -> tuple[int, int]:
                 return sent, failed
             mail = get_connection()
             try:
-                for message in batch:
+                for position, message in enumerate(batch):
                     tried.add(message.pk)
                     try:
                         _send(message, mail)
-                    except (smtplib.SMTPException, OSError) as error:
+                    except REFUSED as error:
                         failed += 1
-                        message.attempts += 1
-                        message.last_error = f"{type(error).__name__}: {error}"[:2000]
-                        message.next_attempt_at = now + pause_after(message.attempts)
-                        message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-                        logger.warning("E-mail %s to %s not sent: %s", message.pk, message.to_email, error)
-                        # A connection the server closed is opened again for the next message.
+                        _failed(message, error, now)
+                        # The server may have dropped the session: the next message opens a new one.
                         _close_quietly(mail)
+                    except (smtplib.SMTPException, OSError) as error:
+                        for untried in batch[position:]:
+                            _failed(untried, error, now)
+                        return sent, failed + len(batch) - position
                     else:
                         sent += 1
                         message.attempts += 1
@@ -84,6 +89,19 @@ def send_due(now: datetime.datetime | None = None) -> tuple[int, int]:
                         message.save(update_fields=["attempts", "sent_at", "last_error"])
             finally:
                 _close_quietly(mail)
+
+
+#: the server's answer refuses this message (not the connection): the next message may still go
+REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def _failed(message: OutboxMessage, error: Exception, now: datetime.datetime) -> None:
+    """One more attempt, the error, and the time of the next one; the message stays in the outbox."""
+    message.attempts += 1
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    message.next_attempt_at = now + pause_after(message.attempts)
+    message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+    logger.warning("E-mail %s to %s not sent: %s", message.pk, message.to_email, error)
 
 
 def forget_sent(now: datetime.datetime | None = None) -> int:
