@@ -19,8 +19,9 @@ import logging
 import smtplib
 
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import OutboxMessage
@@ -39,10 +40,11 @@ MAX_PAUSE = datetime.timedelta(days=1)
 
 def pause_after(attempts: int) -> datetime.timedelta:
     """How long to wait after the ``attempts``-th failed attempt: 5 min, 10 min, 20 min… at most a day."""
-    return min(FIRST_PAUSE * (2 ** max(attempts - 1, 0)), MAX_PAUSE)
+    pause: datetime.timedelta = FIRST_PAUSE * (2 ** max(attempts - 1, 0))
+    return min(pause, MAX_PAUSE)
 
 
-def due(now: datetime.datetime):
+def due(now: datetime.datetime) -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.filter(sent_at__isnull=True).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
@@ -111,7 +113,7 @@ def forget_sent(now: datetime.datetime | None = None) -> int:
     return deleted
 
 
-def _send(message: OutboxMessage, mail) -> None:
+def _send(message: OutboxMessage, mail: BaseEmailBackend) -> None:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
@@ -125,6 +127,6 @@ def _send(message: OutboxMessage, mail) -> None:
         raise smtplib.SMTPException("the mail backend did not accept the message")
 
 
-def _close_quietly(mail) -> None:
+def _close_quietly(mail: BaseEmailBackend) -> None:
     with contextlib.suppress(smtplib.SMTPException, OSError):
         mail.close()

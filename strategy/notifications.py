@@ -69,21 +69,26 @@ def admin_link(record: Model) -> str:
     """The absolute address of the record's admin page (``PORTAL_URL``, never a request's host)."""
     opts = record._meta
     path = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
-    return settings.PORTAL_URL.rstrip("/") + path
+    return _portal() + path
+
+
+def _portal() -> str:
+    """``PORTAL_URL`` without its trailing slash."""
+    return str(settings.PORTAL_URL).rstrip("/")
 
 
 def changelist_link(model: type[Model], query: str = "") -> str:
     opts = model._meta
     path = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    return settings.PORTAL_URL.rstrip("/") + path + (f"?{query}" if query else "")
+    return _portal() + path + (f"?{query}" if query else "")
 
 
 def profile_link() -> str:
-    return settings.PORTAL_URL.rstrip("/") + reverse("admin:notification_settings")
+    return _portal() + reverse("admin:notification_settings")
 
 
 #: each kind's choice on the user (``User.notify_*``)
-CHOICE = {
+CHOICE: dict[str, str] = {
     Kind.SUBMITTED: "notify_submitted",
     Kind.RETURNED: "notify_returned",
     Kind.APPROVED: "notify_approved",
@@ -133,7 +138,7 @@ def queue(kind: str, key: str, user: User, subject: str, template: str, context:
         "user": user,
         "greeting_name": user.get_full_name() or user.get_username(),
         "portal_name": "DDKC stratēģijas uzraudzības portāls",
-        "portal_url": settings.PORTAL_URL.rstrip("/") + "/",
+        "portal_url": _portal() + "/",
         "profile_link": profile_link(),
         "subject": subject,
     }
@@ -204,9 +209,9 @@ def transition_made(
                 queue(Kind.RETURNED, f"returned:{key_of}:{user.pk}", user, subject, "returned", context)
     elif transition == permissions.APPROVE:
         subject = f"Apstiprināts: {about['record_kind'].lower()} «{about['record_name']}» ({about['lag']})"
-        user = record.author
-        if user is not None and user.pk != by.pk and permissions.can_view(user, record):
-            queue(Kind.APPROVED, f"approved:{key_of}:{user.pk}", user, subject, "approved", context)
+        author = record.author
+        if author is not None and author.pk != by.pk and permissions.can_view(author, record):
+            queue(Kind.APPROVED, f"approved:{key_of}:{author.pk}", author, subject, "approved", context)
 
 
 # --- comments (a post_save receiver of strategy.Comment, connected in strategy.receivers) -----------
@@ -277,9 +282,11 @@ def queue_digests(now: datetime.datetime | None = None) -> int:
         key = f"digest:{user.pk}:{year}-W{week:02d}"
         if OutboxMessage.objects.filter(key=key).exists():
             continue
-        sections = []
+        sections: list[dict[str, Any]] = []
         for model in workflow_models():
-            waiting = permissions.awaiting_review(user, model.objects.all()).order_by("submitted_at", "pk")
+            waiting = permissions.awaiting_review(user, model._default_manager.all()).order_by(
+                "submitted_at", "pk"
+            )
             rows, more = _listed(waiting)
             if rows:
                 sections.append(
@@ -293,7 +300,7 @@ def queue_digests(now: datetime.datetime | None = None) -> int:
                 )
         if not sections:
             continue
-        total = sum(section["count"] for section in sections)
+        total = sum(int(section["count"]) for section in sections)
         subject = f"Jūsu izskatīšanu gaida {count_records(total)} ({week}. nedēļas kopsavilkums)"
         context = {"sections": sections, "total": count_records(total), "week": week, "year": str(year)}
         with transaction.atomic():
@@ -315,8 +322,10 @@ def queue_reminders(today: datetime.date | None = None) -> int:
             continue
         open_records: dict[int, list[tuple[type[WorkflowRecord], Any]]] = {}
         for model in workflow_models():
-            records = model.objects.filter(
-                status__in=[Status.DRAFT, Status.RETURNED], **{model.year_lookup: deadline.year}
+            year_lookup: str = getattr(model, "year_lookup")  # noqa: B009 - declared by each concrete model
+            # Any: each concrete model declares its LAG (``lag``), the abstract WorkflowRecord does not.
+            records: Any = model._default_manager.filter(
+                status__in=[Status.DRAFT, Status.RETURNED], **{year_lookup: deadline.year}
             )
             for lag_id in records.values_list("lag_id", flat=True).distinct():
                 open_records.setdefault(lag_id, []).append((model, records.filter(lag_id=lag_id)))
@@ -330,7 +339,7 @@ def queue_reminders(today: datetime.date | None = None) -> int:
                 .distinct()
                 .order_by("pk")
             )
-            sections = []
+            sections: list[dict[str, Any]] = []
             for model, records in parts:
                 rows, more = _listed(records.order_by("status", "pk"))
                 sections.append(
@@ -346,7 +355,7 @@ def queue_reminders(today: datetime.date | None = None) -> int:
                 "deadline": deadline,
                 "days_left": (deadline.due_date - today).days,
                 "sections": sections,
-                "total": count_records(sum(section["count"] for section in sections)),
+                "total": count_records(sum(int(section["count"]) for section in sections)),
                 "data_year": str(deadline.year),
             }
             for user in people:
