@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple, FilteredSelectMultiple
 from django.utils.formats import date_format
@@ -157,10 +158,39 @@ class StatusChangeAdmin(ReadOnlyAdmin):
     list_select_related = ["by", "content_type"]
 
 
+class ReportingDeadlineForm(forms.ModelForm):
+    """A deadline that can be met and a reminder that can be sent: refused with a Latvian message."""
+
+    class Meta:
+        model = ReportingDeadline
+        fields = ["year", "due_date", "remind_days_before", "note"]
+        error_messages = {
+            "year": {
+                "unique": _(
+                    "Šī gada datu termiņš jau ir noteikts: labojiet to sarakstā, nevis pievienojiet jaunu."
+                )
+            }
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        year, due_date, days = cleaned.get("year"), cleaned.get("due_date"), cleaned.get("remind_days_before")
+        if year and due_date and due_date.year < year:
+            self.add_error(
+                "due_date",
+                _("Termiņš nevar būt agrāks par datu gada sākumu (%(year)s. gada 1. janvāri).")
+                % {"year": year},
+            )
+        if days is not None and days > 365:
+            self.add_error("remind_days_before", _("Atgādināt var ne agrāk kā 365 dienas pirms termiņa."))
+        return cleaned
+
+
 @admin.register(ReportingDeadline)
 class ReportingDeadlineAdmin(admin.ModelAdmin):
     """The secretariat sets when each year's data is due (#16); ``manage.py send_mail`` reminds the
     LAGs' editors of their drafts and returned records of that year ``remind_days_before`` days before."""
 
+    form = ReportingDeadlineForm
     list_display = ["year", "due_date", "remind_days_before", "note"]
     ordering = ["-year"]

@@ -111,3 +111,26 @@ def test_deploy_check_refuses_production_without_an_smtp_server():
     assert result.returncode != 0
     assert "ddkc.E002" in result.stdout + result.stderr
     assert "EMAIL_URL" in result.stdout + result.stderr
+
+
+def test_a_second_deadline_for_a_year_or_an_impossible_one_is_refused_in_latvian(client, db):
+    ReportingDeadline.objects.create(year=2025, due_date=datetime.date(2026, 1, 31))
+    client.force_login(factories.user(role=roles.SECRETARIAT))
+
+    duplicate = client.post(
+        "/admin/strategy/reportingdeadline/add/",
+        {"year": "2025", "due_date": "2026-02-28", "remind_days_before": "14", "note": ""},
+    ).content.decode()
+    impossible = client.post(
+        "/admin/strategy/reportingdeadline/add/",
+        {"year": "2027", "due_date": "2026-12-31", "remind_days_before": "400", "note": ""},
+    ).content.decode()
+
+    assert (
+        "Šī gada datu termiņš jau ir noteikts: labojiet to sarakstā, nevis pievienojiet jaunu." in duplicate
+    )
+    assert "Termiņš nevar būt agrāks par datu gada sākumu (2027. gada 1. janvāri)." in impossible
+    assert "Atgādināt var ne agrāk kā 365 dienas pirms termiņa." in impossible
+    assert list(ReportingDeadline.objects.values_list("year", "due_date")) == [
+        (2025, datetime.date(2026, 1, 31))
+    ]
