@@ -40,7 +40,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 
@@ -66,9 +66,13 @@ LISTED = 30
 
 
 def admin_link(record: Model) -> str:
-    """The absolute address of the record's admin page (``PORTAL_URL``, never a request's host)."""
+    """The absolute address of the record's admin page (``PORTAL_URL``, never a request's host); a
+    record type without an admin page yet links to the admin's home (a mail is never lost over a link)."""
     opts = record._meta
-    path = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+    try:
+        path = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+    except NoReverseMatch:
+        path = reverse("admin:index")
     return _portal() + path
 
 
@@ -79,8 +83,13 @@ def _portal() -> str:
 
 def changelist_link(model: type[Model], query: str = "") -> str:
     opts = model._meta
-    path = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    return _portal() + path + (f"?{query}" if query else "")
+    try:
+        path = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") + (
+            f"?{query}" if query else ""
+        )
+    except NoReverseMatch:
+        path = reverse("admin:index")
+    return _portal() + path
 
 
 def profile_link() -> str:

@@ -445,3 +445,23 @@ def test_send_mail_queues_the_digest_once_whatever_the_number_of_runs(make, peop
     assert len(queued(OutboxMessage.Kind.DIGEST)) == 2
     digests = [message for message in mail.outbox if "kopsavilkums" in message.subject]
     assert len(digests) == 2
+
+
+def test_a_record_type_without_an_admin_page_still_gets_its_mail_with_a_link_to_the_admin(
+    make, people, monkeypatch
+):
+    """A workflow record whose admin is not registered (yet) must not break its transition."""
+    from django.urls import NoReverseMatch, reverse
+
+    def no_change_pages(name, *args, **kwargs):
+        if name.endswith("_change"):
+            raise NoReverseMatch(name)
+        return reverse(name, *args, **kwargs)
+
+    monkeypatch.setattr(notifications, "reverse", no_change_pages)
+    record = make(Status.DRAFT)
+
+    services.submit(record, by=people.editor)
+
+    assert recipients() == emails(people.coordinator, people.second_coordinator)
+    assert f"Atvērt ierakstu: {PORTAL}/admin/\n" in queued()[0].body_text
