@@ -7,5 +7,6 @@ class StrategyConfig(AppConfig):
     verbose_name = _("Stratēģija un aktivitātes")
 
     def ready(self):
-        # What happens when a record is saved or deleted: history, year lock, tallies, files.
-        from . import receivers  # noqa: F401
+        # What happens when a record is saved or deleted: history, year lock, tallies, files; and the
+        # search's functions on SQLite (PostgreSQL's are in the database: migration 0005).
+        from . import receivers, search  # noqa: F401

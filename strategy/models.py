@@ -309,6 +309,9 @@ class Activity(YearLocked, WorkflowRecord):
                 condition=Q(status=Status.APPROVED),
                 name="activity_public_type",
             ),
+            # The staff list (admin) of one LAG's activities, every status, newest first; the status rides
+            # along so a page's ids are read off the index alone (strategy.paging).
+            models.Index(fields=["lag", "-start_date", "-id", "status"], name="activity_staff_lag"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,14 +3,13 @@
 import re
 from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
 from partners.models import LAG, Municipality, TerritoryUnit
 from partners.public_cache import public_page
 
-from . import permissions, tallies
+from . import permissions, search, tallies
 from .models import Activity, ActivityType, Statement
 from .paging import ActivityPaginator
 from .shortcuts import YEAR_RANGE, int_or_none, strategy_or_404
@@ -102,10 +101,6 @@ def strategy_document(request):
     return render(request, "strategy/strategy_document.html", context)
 
 
-# A search for more than this is not a search (SQLite refuses LIKE patterns of ~50 000 characters).
-QUERY_MAX_LENGTH = 200
-
-
 @public_page
 def activity_list(request):
     strategy = strategy_or_404()
@@ -144,15 +139,10 @@ def activity_list(request):
     if year:
         activities = activities.filter(start_date__year=year)
         filters["year"] = year
-    query = (request.GET.get("q") or "").strip()[:QUERY_MAX_LENGTH].strip()
+    query = search.clean_query(request.GET.get("q"))
     if query:
-        activities = activities.filter(
-            Q(title_lv__icontains=query)
-            | Q(title_en__icontains=query)
-            | Q(summary_lv__icontains=query)
-            | Q(summary_en__icontains=query)
-            | Q(venue__icontains=query)
-        )
+        # the admin's search is the same (ActivityAdmin.get_search_results)
+        activities = search.search(activities, query)
         filters["q"] = query
     # The tallies count these activities exactly when the filters are LAG, type and year, or LAG, year and
     # municipality; other filters are counted on the activities.

@@ -5,9 +5,11 @@ and ``generate_load --scale N``, and then every figure is measured in the same r
 line — time-based figures as a ratio to a baseline measured right beside them:
 
 * server time of the public pages (home, KPI dashboard, an indicator page, the activity list's first
-  page, a deep page and two filters, a LAG page), uncached and cached, ÷ a trivial view served through
+  page, a deep page and three filters, three searches, a priority page, a LAG page), uncached and cached, ÷ a trivial view served through
   the same middleware by the same test client (``tests/bench/urls.py``), and each page's query count,
   which must equal the count at scale 1;
+* server time of a LAG editor's admin list of activities (its first page, page 2000, two searches) ÷ the
+  same trivial view, and their query counts;
 * the annual report (year data + PDF) ÷ WeasyPrint alone on the same HTML;
 * the spreadsheet import of 10 000 rows ÷ ``bulk_create`` of the same rows;
 * under gunicorn (2 sync workers, production settings, this very database) with ``wrk`` (16
@@ -52,6 +54,7 @@ WORKERS = 2
 
 GOAL_CACHED_RATIO = 2
 GOAL_UNCACHED_MS = 150
+GOAL_STAFF_MS = 300
 GOAL_REPORT_S = 10
 GOAL_IMPORT_RATIO = 3
 GOAL_THROUGHPUT_RATIO = 0.8
@@ -122,6 +125,22 @@ def pages():
         "activity list, filter LAG+year": "/lv/activities/?lag=kraslava&year=2024",
         "activity list, filter municipality": f"/lv/activities/?municipality={municipality.era}:{municipality.slug}",
         "LAG page": "/lv/lags/kaimini/",
+        "activity search talka": "/lv/activities/?q=talka",
+        "activity search jauniešu": "/lv/activities/?q=jaunie%C5%A1u",
+        "activity search jauniesu (unaccented)": "/lv/activities/?q=jauniesu",
+        "priority page 2": "/lv/priorities/2/",
+        "activity list, filter priority+year": "/lv/activities/?priority=3&year=2022",
+    }
+
+
+def staff_pages(editor):
+    """The LAG editor's admin list of activities (its own LAG's, every status), a deep page, a search."""
+    count = Activity.objects.filter(lag=editor.lag).count()
+    return {
+        "staff list of activities": "/admin/strategy/activity/",
+        "staff list, page 2000": f"/admin/strategy/activity/?p={min(2000, (count + 49) // 50)}",
+        "staff search talka": "/admin/strategy/activity/?q=talka",
+        "staff search jauniesu": "/admin/strategy/activity/?q=jauniesu",
     }
 
 
@@ -230,6 +249,23 @@ def test_scale(scale, client, tmp_path):
             f"{queries} queries (first scale: {expected}) [{goal(queries == expected)}]",
         )
 
+    lag = LAG.objects.get(slug="kaimini")
+    editor = factories.user(role=roles.EDITOR, lag=lag)
+    client.force_login(editor)
+    for name, url in staff_pages(editor).items():
+        client.get(url)  # warm
+        queries = counts[name] = query_count(client, url)
+        if first_scale:
+            QUERY_COUNTS[name] = queries
+        expected = QUERY_COUNTS.get(name, queries)
+        elapsed = statistics.median(_timed_get(client, url) for _ in range(REPEAT))
+        report(
+            name,
+            f"{elapsed:.1f} ms = {elapsed / trivial:.1f}× trivial [{goal(elapsed <= GOAL_STAFF_MS)}: "
+            f"≤ {GOAL_STAFF_MS} ms]; {queries} queries (first scale: {expected}) [{goal(queries == expected)}]",
+        )
+    client.logout()
+
     ours, weasy, size = measure_report(2024)
     report(
         "annual report 2024",
@@ -237,8 +273,6 @@ def test_scale(scale, client, tmp_path):
         f"[{goal(ours <= GOAL_REPORT_S)}: ≤ {GOAL_REPORT_S} s]",
     )
 
-    lag = LAG.objects.get(slug="kaimini")
-    editor = factories.user(role=roles.EDITOR, lag=lag)
     imported, baseline = measure_import(lag, editor)
     report(
         f"import of {ROWS} rows",
