@@ -1,10 +1,11 @@
-"""The activity search's index on PostgreSQL (``strategy.search``), and the indexes of the staff list.
+"""The activity search's index (``strategy.search``) on each database, and the staff list's index.
 
 PostgreSQL: the ``unaccent`` and ``pg_trgm`` extensions, the two IMMUTABLE SQL functions the search
 calls (schema-qualified, so a restore with an empty search_path rebuilds the index) and a GIN trigram
 index over the searched text. SQLite has neither extension: its functions are registered on each
-connection in Python (``strategy.search``) and it scans, so the SQL below runs on PostgreSQL only; the
-extension operations skip other databases themselves.
+connection in Python, and it gets an FTS5 trigram table kept in sync by triggers
+(``strategy.search.ensure_sqlite_index``). Each part runs on its own database only (the extension
+operations skip other databases themselves).
 """
 
 from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
@@ -29,6 +30,35 @@ DROP FUNCTION IF EXISTS public.strategy_search_term(text);
 """
 
 
+class OnPostgreSQLOnly:
+    """Django's extension operations skip other databases going forwards but not backwards (a migration
+    test stepping back over this one on SQLite asked SQLite for pg_extension)."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class Unaccent(OnPostgreSQLOnly, UnaccentExtension):
+    pass
+
+
+class Trigram(OnPostgreSQLOnly, TrigramExtension):
+    pass
+
+
+def sqlite_index(apps, schema_editor):
+    from strategy.search import ensure_sqlite_index
+
+    ensure_sqlite_index(schema_editor.connection)
+
+
+def drop_sqlite_index(apps, schema_editor):
+    from strategy.search import drop_sqlite_index
+
+    drop_sqlite_index(schema_editor.connection)
+
+
 def on_postgresql(sql):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
@@ -42,13 +72,12 @@ class Migration(migrations.Migration):
     dependencies = [("strategy", "0004_comments_deadlines")]
 
     operations = [
-        UnaccentExtension(),
-        TrigramExtension(),
+        Unaccent(),
+        Trigram(),
         migrations.RunPython(on_postgresql(FUNCTIONS), on_postgresql(DROP), elidable=False),
+        migrations.RunPython(sqlite_index, drop_sqlite_index, elidable=False),
         migrations.AddIndex(
             model_name="activity",
-            index=models.Index(
-                fields=["lag", "-start_date", "-id", "status"], name="activity_staff_lag"
-            ),
+            index=models.Index(fields=["lag", "-start_date", "-id", "status"], name="activity_staff_lag"),
         ),
     ]

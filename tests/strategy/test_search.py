@@ -133,3 +133,34 @@ def test_the_admin_list_pages_are_djangos_pages_at_a_constant_query_count(client
         assert [a.pk for a in response.context["cl"].result_list] == expected[(page - 1) * 50 : page * 50]
         assert response.context["cl"].result_count == 130
     assert counts[0] == counts[1] == counts[2]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table is SQLite's")
+def test_sqlite_search_table_follows_every_insert_update_and_delete(kind):
+    def found(query):
+        return set(search.search(Activity.objects.all(), query).values_list("pk", flat=True))
+
+    first = _activity(kind, title_lv="Ziemas talka")
+    bulk = Activity.objects.bulk_create(
+        [Activity(lag=first.lag, activity_type=kind, title_lv="Ziemas koncerts", start_date=date(2024, 2, 1))]
+    )[0]
+    assert found("ziemas") == {first.pk, bulk.pk}
+
+    first.title_lv = "Vasaras talka"
+    first.save()
+    Activity.objects.filter(pk=bulk.pk).update(venue="Šķeltova")
+    assert found("ziemas") == {bulk.pk}
+    assert found("vasaras") == {first.pk}
+    assert found("skeltova") == {bulk.pk}
+
+    Activity.objects.filter(pk=bulk.pk).delete()
+    assert found("ziemas") == set()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT rowid FROM {search.FTS_TABLE}")
+        assert {row[0] for row in cursor.fetchall()} == set(Activity.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table is SQLite's")
+def test_sqlite_reads_the_search_from_its_fts_table(kind):
+    plan = str(search.search(Activity.objects.order_by(), "jauniesu").query)
+    assert f"{search.FTS_TABLE} MATCH" in plan
