@@ -4,7 +4,9 @@ never showing what is not approved; on PostgreSQL read from its trigram index (`
 from datetime import date
 
 import pytest
+from django.apps import apps
 from django.db import connection
+from django.db.models.signals import post_migrate
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -164,3 +166,23 @@ def test_sqlite_search_table_follows_every_insert_update_and_delete(kind):
 def test_sqlite_reads_the_search_from_its_fts_table(kind):
     plan = str(search.search(Activity.objects.order_by(), "jauniesu").query)
     assert f"{search.FTS_TABLE} MATCH" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table is SQLite's")
+def test_sqlite_triggers_come_back_after_a_migration_rebuilt_the_table(kind):
+    """SQLite rebuilds a table a migration alters, and drops its triggers with the old table: after
+    ``migrate`` (post_migrate) they are there again, and new activities are found."""
+    with connection.cursor() as cursor:
+        for trigger in ("insert", "update", "delete"):
+            cursor.execute(f"DROP TRIGGER {search.FTS_TABLE}_{trigger}")
+    post_migrate.send(
+        sender=apps.get_app_config("strategy"),
+        app_config=apps.get_app_config("strategy"),
+        verbosity=0,
+        interactive=False,
+        using="default",
+        apps=apps,
+        plan=[],
+    )
+    activity = _activity(kind, title_lv="Rudens talka")
+    assert set(search.search(Activity.objects.all(), "rudens").values_list("pk", flat=True)) == {activity.pk}
