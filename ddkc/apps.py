@@ -9,3 +9,6 @@ class PortalAdminConfig(AdminConfig):
     def ready(self):
         super().ready()
         from . import checks  # noqa: F401 - registers the portal's system checks
+        from .api import cors
+
+        cors.connect_signals()

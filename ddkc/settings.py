@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "partners",
     "strategy",
     "indicators",
@@ -76,6 +80,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The host first: nothing below may answer for a host outside ALLOWED_HOSTS (a 400).
     "ddkc.middleware.HostValidationMiddleware",
+    # CORS for the read API: GET/HEAD (and their preflight) from any site, nothing else (ddkc/api/cors.py).
+    # Above everything that can answer, so that a 404 or 429 of the API carries the header too.
+    "corsheaders.middleware.CorsMiddleware",
     # HTML (and every other dynamic answer of 200 bytes or more) gzipped for a client that accepts it,
     # with Vary: Accept-Encoding. Above the public-page cache, so a page answered from that cache is
     # compressed on its way out too (the cache keeps the uncompressed page, one for every client);
@@ -295,6 +302,52 @@ for _proxy in TRUSTED_PROXIES:
             f"TRUSTED_PROXIES must list IP addresses or networks, e.g. '127.0.0.1,::1', not {_proxy!r}."
         ) from None
 AXES_CLIENT_IP_CALLABLE = "ddkc.security.client_ip"
+
+# --- The read API (/api/v1/, ddkc/api/) ---
+# Read-only, anonymous: no session or CSRF (no authentication classes), JSON only (no browsable API,
+# whose pages would need inline script). Anonymous clients are throttled per address (ddkc.security's
+# client_ip, behind TRUSTED_PROXY_COUNT proxies as for logins), counted in the configured cache;
+# API_ANON_RATE is DRF's "N/second|minute|hour|day".
+API_ANON_RATE = env.str("API_ANON_RATE", default="600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["ddkc.api.throttling.AnonymousThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+    # OPTIONS is only CORS's preflight (answered by django-cors-headers), not a description of the view.
+    "DEFAULT_METADATA_CLASS": None,
+    # Amounts and figures are exact decimals written as strings ("2899408.11"): a JSON number would
+    # become a binary float in most clients (invariant 11).
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "DDKC portal API",
+    "DESCRIPTION": (
+        "Read-only open data of the DDKC strategy monitoring portal: the strategy tree, indicators with "
+        "their reference sheets, figures from the progress engine (equal to the KPI dashboard), approved "
+        "activities, LAGs and the territory. Licence CC BY 4.0. Latvian and English texts side by side "
+        "(`*_lv`, `*_en`; an empty English text means there is none). Exact numbers are strings."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # The docs UI's script and styles are the portal's own static files (drf-spectacular-sidecar).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": False,
+    "ENUM_NAME_OVERRIDES": {},
+}
+# CORS (django-cors-headers): only the API's paths; which requests get it is decided per request.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # Uploaded evidence: the largest file accepted, in bytes (10 MB).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)

@@ -35,6 +35,8 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.index, name="sitemap"),
     path("sitemap-<section>.xml", sitemap_view, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap-section"),
     path("favicon.ico", seo.favicon),
+    # The read API: versioned, no language prefix (texts come in both languages), ddkc/api/.
+    path("api/v1/", include("ddkc.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("reports/", include("indicators.yearend.urls")),

@@ -6,11 +6,12 @@ from pathlib import PurePosixPath
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -85,7 +86,18 @@ def privacy(request):
 # failed — so the demonstration-data notice (a query) is left out.
 
 
+# The read API's clients get its errors as JSON ({"detail": …}, as its schema says), not a page.
+API_ERRORS = {
+    400: _lazy("Nepareizs pieprasījums."),
+    403: _lazy("Piekļuve liegta."),
+    404: _lazy("Nav atrasts."),
+    500: _lazy("Servera kļūda; mēģiniet vēlāk vēlreiz."),
+}
+
+
 def _error_page(request, template, status, reason=""):
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": reason or str(API_ERRORS[status])}, status=status)
     # The language of the address (/lv/…, /en/…): an error raised before LocaleMiddleware ran (a bad
     # request) has not activated it yet.
     language = translation.get_language_from_path(request.path_info) or translation.get_language()

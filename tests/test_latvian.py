@@ -260,3 +260,30 @@ def test_django_admin_sentences_that_name_a_model_do_not_break_its_case_or_gende
     assert "Vai tiešām dzēst šo ierakstu (aktivitāte «Talka Ambeļos»)?" in page
     page = superuser_client.get("/admin/strategy/strategy/").content.decode()
     assert "<h1>Izvēlieties ierakstu labošanai: stratēģija</h1>" in page
+
+
+def test_form_errors_keep_djangos_latvian_whatever_other_apps_bring():
+    """The read API's library (Django REST framework, an installed app) ships a Latvian catalogue that
+    wins over Django's own: every required field in the admin read "Šis lauks ir obligāts." instead of
+    Django's "Šis lauks ir nepieciešams." — the portal's catalogue keeps Django's wording."""
+    import gettext
+    from pathlib import Path
+
+    import django
+    from django import forms
+
+    core = Path(django.__file__).parent / "conf" / "locale" / "lv" / "LC_MESSAGES" / "django.mo"
+    with open(core, "rb") as catalogue:
+        django_lv = gettext.GNUTranslations(catalogue)
+    with translation.override("lv"):
+        for message in (
+            "This field is required.",
+            "Enter a valid URL.",
+            "Enter a valid email address.",
+            "No file was submitted.",
+            "The submitted file is empty.",
+        ):
+            assert translation.gettext(message) == django_lv.gettext(message), message
+        form = forms.Form(data={})
+        form.fields["name"] = forms.CharField()
+        assert form.errors["name"] == ["Šis lauks ir nepieciešams."]

@@ -1,0 +1,289 @@
+"""The API's endpoints: read-only (GET/HEAD), anonymous, no session or CSRF token needed.
+
+Each list reads a fixed number of queries whatever the data size (select_related/prefetch_related); the
+activities are paged with a cursor over the public list's index (approved, newest first), so the
+thousandth page costs what the first does. Figures come from the progress engine, as the dashboard's do,
+and are kept in the public cache under the data version (partners/public_cache.py): the engine runs once
+per scope until a write changes the data."""
+
+from django.core.cache import cache
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from indicators.models import Indicator
+from indicators.progress import ProgressEngine
+from indicators.views import shown_figure
+from partners.models import LAG, Municipality, TerritoryUnit
+from partners.public_cache import PAGE_TIMEOUT, data_version
+from strategy.models import Activity, ActivityType, Strategy
+from strategy.shortcuts import strategy_or_404
+
+from . import serializers as api
+
+THROTTLED = OpenApiResponse(
+    api.Error, description="Too many requests from this address: wait Retry-After seconds."
+)
+NOT_FOUND = OpenApiResponse(api.Error, description="No such record (or not approved).")
+BAD_FILTER = OpenApiResponse(
+    inline_serializer(
+        "FilterErrors", {"field": serializers.ListField(child=serializers.CharField(), required=False)}
+    ),
+    description="A parameter has the wrong shape: each field's reasons.",
+)
+
+
+def answers(ok, *others):
+    return {200: ok, 429: THROTTLED, **dict(others)}
+
+
+class ReadOnly:
+    """GET and HEAD only; OPTIONS is CORS's preflight, answered by django-cors-headers."""
+
+    http_method_names = ["get", "head"]
+
+
+class ActivityCursor(CursorPagination):
+    """Newest first, as the public list: the partial index activity_public reads a page without a sort."""
+
+    ordering = ("-start_date", "-id")
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+@extend_schema(summary="The API's endpoints", responses=answers(inline_serializer("Root", {})))
+class Root(ReadOnly, APIView):
+    def get(self, request):
+        names = [
+            "strategy",
+            "indicators",
+            "figures",
+            "activities",
+            "activity-types",
+            "lags",
+            "municipalities",
+        ]
+        links = {name: reverse(f"api:{name}", request=request) for name in names}
+        links["territory"] = reverse("api:territory", request=request)
+        links["schema"] = reverse("api:schema", request=request)
+        links["docs"] = reverse("api:docs", request=request)
+        return Response(links)
+
+
+@extend_schema(
+    summary="The strategy tree: priorities and expected results, with their indicators' codes",
+    responses=answers(api.StrategySerializer, (404, NOT_FOUND)),
+)
+class StrategyView(ReadOnly, generics.RetrieveAPIView):
+    serializer_class = api.StrategySerializer
+
+    def get_object(self):
+        strategy = strategy_or_404()
+        indicators = Prefetch("indicators", queryset=Indicator.objects.order_by("order", "code"))
+        return (
+            Strategy.objects.prefetch_related(
+                Prefetch("priorities", queryset=strategy.priorities.prefetch_related(indicators)),
+                Prefetch("results", queryset=strategy.results.prefetch_related(indicators)),
+            )
+            .filter(pk=strategy.pk)
+            .get()
+        )
+
+
+def indicators_queryset():
+    return (
+        Indicator.objects.filter(strategy=strategy_or_404())
+        .select_related("result")
+        .prefetch_related("activity_types", "priorities")
+        .order_by("order", "code")
+    )
+
+
+@extend_schema(
+    summary="Indicators with their reference sheets", responses=answers(api.IndicatorSerializer(many=True))
+)
+class IndicatorList(ReadOnly, generics.ListAPIView):
+    serializer_class = api.IndicatorSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return indicators_queryset()
+
+
+@extend_schema(
+    summary="One indicator's reference sheet", responses=answers(api.IndicatorSerializer, (404, NOT_FOUND))
+)
+class IndicatorDetail(ReadOnly, generics.RetrieveAPIView):
+    serializer_class = api.IndicatorSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return indicators_queryset()
+
+
+class FiguresAnswer(serializers.Serializer):
+    lag = serializers.SlugField(allow_null=True, help_text="null: all LAGs together.")
+    year = serializers.IntegerField(allow_null=True, help_text="null: the period `period_years`.")
+    period_years = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The complete years the period figures cover."
+    )
+    year_to_date_year = serializers.IntegerField(
+        allow_null=True, help_text="The running year: its figures are year to date, without a status."
+    )
+    last_update = serializers.DateTimeField(allow_null=True)
+    figures = api.FigureSerializer(many=True)
+
+
+@extend_schema(
+    summary="Every indicator's figure for a scope, as the KPI dashboard shows it",
+    parameters=[api.FigureScope],
+    responses=answers(FiguresAnswer, (400, BAD_FILTER), (404, NOT_FOUND)),
+)
+class Figures(ReadOnly, APIView):
+    def get(self, request):
+        scope = api.FigureScope(data=request.query_params)
+        scope.is_valid(raise_exception=True)
+        lag_slug = scope.validated_data.get("lag")
+        year = scope.validated_data.get("year")
+        # The key holds only validated values: other parameters cannot fill the cache.
+        key = f"ddkc:api:figures:{data_version()}:{lag_slug or ''}:{year or ''}"
+        data = cache.get(key)
+        if data is None:
+            # Checked before the engine runs: a made-up LAG must not cost a computation.
+            strategy = strategy_or_404()
+            if lag_slug and not LAG.objects.filter(slug=lag_slug).exists():
+                raise ValidationError({"lag": [api.UNKNOWN_LAG]})
+            if year is not None and year not in strategy.years:
+                raise ValidationError({"year": [api.year_outside(strategy)]})
+            data = self.compute(request, strategy, lag_slug, year)
+            cache.set(key, data, PAGE_TIMEOUT)
+        return Response(data)
+
+    def compute(self, request, strategy, lag_slug, year):
+        engine = ProgressEngine(strategy)
+        lag = next((lag for lag in engine.lags if lag.slug == lag_slug), None)
+        figures = [shown_figure(engine, indicator, lag, year) for indicator in engine.indicators]
+        return FiguresAnswer(
+            {
+                "lag": lag_slug or None,
+                "year": year,
+                "period_years": list(engine.period_years()),
+                "year_to_date_year": engine.year_to_date_year,
+                "last_update": engine.last_update(),
+                "figures": figures,
+            },
+            context={"request": request},
+        ).data
+
+
+def approved_activities():
+    return (
+        Activity.objects.approved()
+        .select_related("lag", "activity_type")
+        .prefetch_related("territory_units", "municipalities", "priorities", "funding_lines")
+    )
+
+
+@extend_schema(
+    summary="Approved activities, newest first (cursor pages; the public list's filters)",
+    parameters=[api.ActivityFilters],
+    responses=answers(api.ActivitySerializer(many=True), (400, BAD_FILTER), (404, NOT_FOUND)),
+)
+class ActivityList(ReadOnly, generics.ListAPIView):
+    serializer_class = api.ActivitySerializer
+    pagination_class = ActivityCursor
+
+    def get_queryset(self):
+        filters = api.ActivityFilters(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return filtered(approved_activities(), **filters.validated_data)
+
+
+def filtered(
+    activities, *, lag=None, year=None, priority=None, type=None, municipality=None, unit=None, q=None
+):
+    """The filters of strategy.views.activity_list, on the same model methods."""
+    if lag:
+        activities = activities.filter(lag__slug=lag)
+    if municipality:
+        era, _sep, slug = municipality.partition(":")
+        place = Municipality.objects.filter(era=era, slug=slug).first()
+        activities = activities.in_municipality(place) if place else activities.none()
+    if unit:
+        activities = activities.filter(
+            pk__in=Activity.territory_units.through.objects.filter(territoryunit=unit).values("activity_id")
+        )
+    if priority:
+        activities = activities.filter(
+            pk__in=Activity.priorities.through.objects.filter(
+                priority__strategy=strategy_or_404(), priority__number=priority
+            ).values("activity_id")
+        )
+    if type:
+        activities = activities.filter(activity_type__code=type)
+    if year:
+        activities = activities.filter(start_date__year=year)
+    q = (q or "").strip()
+    if q:
+        activities = activities.filter(
+            Q(title_lv__icontains=q)
+            | Q(title_en__icontains=q)
+            | Q(summary_lv__icontains=q)
+            | Q(summary_en__icontains=q)
+            | Q(venue__icontains=q)
+        )
+    return activities
+
+
+@extend_schema(summary="One approved activity", responses=answers(api.ActivitySerializer, (404, NOT_FOUND)))
+class ActivityDetail(ReadOnly, generics.RetrieveAPIView):
+    serializer_class = api.ActivitySerializer
+
+    def get_object(self):
+        pk = self.kwargs["pk"]
+        activity = approved_activities().filter(pk=pk).first() if pk < 2**63 else None
+        if activity is None:
+            raise Http404
+        return activity
+
+
+@extend_schema(
+    summary="Activity types (the codes of ?type=)", responses=answers(api.ActivityTypeSerializer(many=True))
+)
+class ActivityTypeList(ReadOnly, generics.ListAPIView):
+    serializer_class = api.ActivityTypeSerializer
+    pagination_class = None
+    queryset = ActivityType.objects.order_by("order", "code")
+
+
+@extend_schema(summary="The LAGs", responses=answers(api.LAGSerializer(many=True)))
+class LAGList(ReadOnly, generics.ListAPIView):
+    serializer_class = api.LAGSerializer
+    pagination_class = None
+    queryset = LAG.objects.prefetch_related("territory_units")
+
+
+@extend_schema(
+    summary="Municipalities of both eras", responses=answers(api.MunicipalitySerializer(many=True))
+)
+class MunicipalityList(ReadOnly, generics.ListAPIView):
+    serializer_class = api.MunicipalitySerializer
+    pagination_class = None
+    queryset = Municipality.objects.all()
+
+
+@extend_schema(
+    summary="The territory: parishes and towns, each with its LAG and municipalities",
+    responses=answers(api.TerritoryUnitSerializer(many=True)),
+)
+class TerritoryList(ReadOnly, generics.ListAPIView):
+    serializer_class = api.TerritoryUnitSerializer
+    pagination_class = None
+    queryset = TerritoryUnit.objects.select_related("lag", "municipality_2009", "municipality_2021")
