@@ -283,25 +283,28 @@ class ActivitySerializer(serializers.Serializer):
     participants_total = serializers.IntegerField(allow_null=True, help_text="null: not counted.")
     participants_youth = serializers.IntegerField(allow_null=True)
     participants_vulnerable = serializers.IntegerField(allow_null=True)
-    funding = FundingSerializer(many=True, source="funding_lines.all")
+    funding = FundingSerializer(many=True, source="api_funding")
     funding_total = serializers.SerializerMethodField(help_text="EUR, the sum of its funding lines.")
     url = serializers.SerializerMethodField(help_text="The activity's public page.")
 
     def get_territory_units(self, activity) -> list[int]:
-        return [unit.pk for unit in activity.territory_units.all()]
+        return [unit.pk for unit in activity.api_units]
 
     def get_municipalities(self, activity) -> list[str]:
-        return [f"{m.era}:{m.slug}" for m in activity.municipalities.all()]
+        return [f"{m.era}:{m.slug}" for m in activity.api_municipalities]
 
     def get_priorities(self, activity) -> list[int]:
-        return [priority.number for priority in activity.priorities.all()]
+        return [priority.number for priority in activity.api_priorities]
 
     @extend_schema_field({"type": "string", "pattern": r"^-?\d+\.\d{2}$"})
     def get_funding_total(self, activity):
-        return str(sum((line.amount for line in activity.funding_lines.all()), Decimal("0.00")))
+        return str(sum((line.amount for line in activity.api_funding), Decimal("0.00")))
 
     def get_url(self, activity) -> str:
-        return public_url(self.context["request"], "strategy:activity", activity.pk)
+        # one reverse() per page, not per row: the address differs only by the id
+        if "activity_url" not in self.context:
+            self.context["activity_url"] = public_url(self.context["request"], "strategy:activity", 0)
+        return self.context["activity_url"].replace("/0/", f"/{activity.pk}/")
 
 
 class ActivityFilters(serializers.Serializer):

@@ -6,6 +6,9 @@ thousandth page costs what the first does. Figures come from the progress engine
 and are kept in the public cache under the data version (partners/public_cache.py): the engine runs once
 per scope until a write changes the data."""
 
+import hashlib
+from urllib.parse import urlencode
+
 from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -22,7 +25,7 @@ from indicators.progress import ProgressEngine
 from indicators.views import shown_figure
 from partners.models import LAG, Municipality, TerritoryUnit
 from partners.public_cache import PAGE_TIMEOUT, data_version
-from strategy.models import Activity, ActivityType, Strategy
+from strategy.models import Activity, ActivityType, FundingLine, Priority, Strategy
 from strategy.shortcuts import strategy_or_404
 
 from . import serializers as api
@@ -47,6 +50,34 @@ class ReadOnly:
     """GET and HEAD only; OPTIONS is CORS's preflight, answered by django-cors-headers."""
 
     http_method_names = ["get", "head"]
+
+
+class Cached:
+    """The answer kept in the public cache under the data version (partners/public_cache.py), so a
+    repeated request reads no database until a write changes the data. The key is the host (the answer
+    holds absolute links), the path and only the parameters the view reads (``cache_params``): the view
+    ignores any other, so they cannot make a different answer — nor fill the cache. Only a 200 is kept;
+    the throttle still counts every request."""
+
+    cache_params = ()
+
+    def get(self, request, *args, **kwargs):
+        params = urlencode(
+            sorted(
+                (name, request.query_params.get(name))
+                for name in self.cache_params
+                if name in request.query_params
+            )
+        )
+        digest = hashlib.sha256(f"{request.get_host()}|{request.path}|{params}".encode()).hexdigest()
+        key = f"ddkc:api:{data_version()}:{digest}"
+        data = cache.get(key)
+        if data is not None:
+            return Response(data)
+        response = super().get(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, response.data, PAGE_TIMEOUT)
+        return response
 
 
 class ActivityCursor(CursorPagination):
@@ -81,7 +112,7 @@ class Root(ReadOnly, APIView):
     summary="The strategy tree: priorities and expected results, with their indicators' codes",
     responses=answers(api.StrategySerializer, (404, NOT_FOUND)),
 )
-class StrategyView(ReadOnly, generics.RetrieveAPIView):
+class StrategyView(Cached, ReadOnly, generics.RetrieveAPIView):
     serializer_class = api.StrategySerializer
 
     def get_object(self):
@@ -109,7 +140,7 @@ def indicators_queryset():
 @extend_schema(
     summary="Indicators with their reference sheets", responses=answers(api.IndicatorSerializer(many=True))
 )
-class IndicatorList(ReadOnly, generics.ListAPIView):
+class IndicatorList(Cached, ReadOnly, generics.ListAPIView):
     serializer_class = api.IndicatorSerializer
     pagination_class = None
 
@@ -120,7 +151,7 @@ class IndicatorList(ReadOnly, generics.ListAPIView):
 @extend_schema(
     summary="One indicator's reference sheet", responses=answers(api.IndicatorSerializer, (404, NOT_FOUND))
 )
-class IndicatorDetail(ReadOnly, generics.RetrieveAPIView):
+class IndicatorDetail(Cached, ReadOnly, generics.RetrieveAPIView):
     serializer_class = api.IndicatorSerializer
     lookup_field = "code"
 
@@ -184,10 +215,25 @@ class Figures(ReadOnly, APIView):
 
 
 def approved_activities():
+    # Each related list into a plain list of only the columns shown (to_attr: no related manager per
+    # row), so a page of 100 costs little more than a page of 25.
     return (
         Activity.objects.approved()
         .select_related("lag", "activity_type")
-        .prefetch_related("territory_units", "municipalities", "priorities", "funding_lines")
+        .prefetch_related(
+            Prefetch("territory_units", TerritoryUnit.objects.only("id").order_by("id"), to_attr="api_units"),
+            Prefetch(
+                "municipalities", Municipality.objects.only("era", "slug"), to_attr="api_municipalities"
+            ),
+            Prefetch(
+                "priorities", Priority.objects.only("number").order_by("number"), to_attr="api_priorities"
+            ),
+            Prefetch(
+                "funding_lines",
+                FundingLine.objects.only("activity_id", "source", "amount"),
+                to_attr="api_funding",
+            ),
+        )
     )
 
 
@@ -196,9 +242,10 @@ def approved_activities():
     parameters=[api.ActivityFilters],
     responses=answers(api.ActivitySerializer(many=True), (400, BAD_FILTER), (404, NOT_FOUND)),
 )
-class ActivityList(ReadOnly, generics.ListAPIView):
+class ActivityList(Cached, ReadOnly, generics.ListAPIView):
     serializer_class = api.ActivitySerializer
     pagination_class = ActivityCursor
+    cache_params = (*api.ActivityFilters().fields, "cursor", "page_size")
 
     def get_queryset(self):
         filters = api.ActivityFilters(data=self.request.query_params)
@@ -243,7 +290,7 @@ def filtered(
 
 
 @extend_schema(summary="One approved activity", responses=answers(api.ActivitySerializer, (404, NOT_FOUND)))
-class ActivityDetail(ReadOnly, generics.RetrieveAPIView):
+class ActivityDetail(Cached, ReadOnly, generics.RetrieveAPIView):
     serializer_class = api.ActivitySerializer
 
     def get_object(self):
@@ -257,14 +304,14 @@ class ActivityDetail(ReadOnly, generics.RetrieveAPIView):
 @extend_schema(
     summary="Activity types (the codes of ?type=)", responses=answers(api.ActivityTypeSerializer(many=True))
 )
-class ActivityTypeList(ReadOnly, generics.ListAPIView):
+class ActivityTypeList(Cached, ReadOnly, generics.ListAPIView):
     serializer_class = api.ActivityTypeSerializer
     pagination_class = None
     queryset = ActivityType.objects.order_by("order", "code")
 
 
 @extend_schema(summary="The LAGs", responses=answers(api.LAGSerializer(many=True)))
-class LAGList(ReadOnly, generics.ListAPIView):
+class LAGList(Cached, ReadOnly, generics.ListAPIView):
     serializer_class = api.LAGSerializer
     pagination_class = None
     queryset = LAG.objects.prefetch_related("territory_units")
@@ -273,7 +320,7 @@ class LAGList(ReadOnly, generics.ListAPIView):
 @extend_schema(
     summary="Municipalities of both eras", responses=answers(api.MunicipalitySerializer(many=True))
 )
-class MunicipalityList(ReadOnly, generics.ListAPIView):
+class MunicipalityList(Cached, ReadOnly, generics.ListAPIView):
     serializer_class = api.MunicipalitySerializer
     pagination_class = None
     queryset = Municipality.objects.all()
@@ -283,7 +330,7 @@ class MunicipalityList(ReadOnly, generics.ListAPIView):
     summary="The territory: parishes and towns, each with its LAG and municipalities",
     responses=answers(api.TerritoryUnitSerializer(many=True)),
 )
-class TerritoryList(ReadOnly, generics.ListAPIView):
+class TerritoryList(Cached, ReadOnly, generics.ListAPIView):
     serializer_class = api.TerritoryUnitSerializer
     pagination_class = None
     queryset = TerritoryUnit.objects.select_related("lag", "municipality_2009", "municipality_2021")
