@@ -187,6 +187,9 @@ def test_api_activity_filters_are_the_public_lists(client, demo):
         "priority=2",
         "type=event",
         "q=jaun",
+        # the list's search: without diacritics, every term (strategy.search)
+        "q=jauniesu",
+        "q=JAUNIE%C5%A0U",
         "lag=preili&year=2023",
         "municipality=2021:augsdaugava",
         "municipality=2009:dagda",

@@ -10,7 +10,7 @@ import hashlib
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers
@@ -25,6 +25,7 @@ from indicators.progress import ProgressEngine
 from indicators.views import shown_figure
 from partners.models import LAG, Municipality, TerritoryUnit
 from partners.public_cache import PAGE_TIMEOUT, data_version
+from strategy import search
 from strategy.models import Activity, ActivityType, FundingLine, Priority, Strategy
 from strategy.shortcuts import strategy_or_404
 
@@ -277,15 +278,10 @@ def filtered(
         activities = activities.filter(activity_type__code=type)
     if year:
         activities = activities.filter(start_date__year=year)
-    q = (q or "").strip()
+    q = search.clean_query(q)
     if q:
-        activities = activities.filter(
-            Q(title_lv__icontains=q)
-            | Q(title_en__icontains=q)
-            | Q(summary_lv__icontains=q)
-            | Q(summary_en__icontains=q)
-            | Q(venue__icontains=q)
-        )
+        # the public list's and the admin's search (unaccented, every term, read from its index)
+        activities = search.search(activities, q)
     return activities
 
 
