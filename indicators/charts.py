@@ -23,6 +23,15 @@ def _nice_max(value):
     return value
 
 
+def tick_label(value, indicator):
+    """An axis tick as exactly as it is drawn: the unit's places, or more when the tick needs them (the
+    middle of 0–5 is 2,5, never "2" or "3" beside the 2.5 gridline)."""
+    places, _symbol = formats.UNITS.get(indicator.unit, (0, ""))
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    needed = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return formats.number(value, max(places, needed))
+
+
 def bar_chart(*, title, indicator, years, groups):
     """groups: [(label, [Figure per year]), …]; a year without data in a group is a gap."""
     values = [f.actual for _label, series in groups for f in series if f.actual is not None]
@@ -57,12 +66,18 @@ def bar_chart(*, title, indicator, years, groups):
     ticks = [
         {
             "y": round(TOP + plot_h - Decimal(plot_h) * part, 1),
-            "label": formats.figure(top * part, indicator, with_unit=False),
+            "label": tick_label(top * part, indicator),
         }
         for part in (Decimal(0), Decimal("0.5"), Decimal(1))
     ]
     year_labels = [{"x": round(LEFT + slot * i + slot / 2, 1), "year": y} for i, y in enumerate(years)]
     first_label, first_series = groups[0]
+    # the dashed line is the first group's target: the three LAGs' joint one, or one LAG's own
+    scope_lag = next((f.lag for f in first_series if f.lag is not None), None)
+    if scope_lag is None:
+        target_label = _("mērķa vērtība (kopā)")
+    else:
+        target_label = _("mērķa vērtība: %(group)s") % {"group": first_label}
     known = [f for f in first_series if f.actual is not None]
     missing = [str(f.year) for f in first_series if f.actual is None]
     if known:
@@ -88,6 +103,7 @@ def bar_chart(*, title, indicator, years, groups):
         "bars": bars,
         "gaps": gaps,
         "targets": targets,
+        "target_label": target_label,
         "ticks": ticks,
         "year_labels": year_labels,
         "year_label_y": HEIGHT - 12,

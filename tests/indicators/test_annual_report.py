@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import zlib
 from datetime import date
+from decimal import Decimal
 from html import unescape
 
 import pytest
@@ -308,3 +309,47 @@ def test_report_headlines_achievement_with_status_and_says_how_each_figure_is_me
         cofinancing = engine.cofinancing(scope, REPORT_YEAR)
         assert cofinancing
         assert _words(formats.money(cofinancing)) in " ".join(_words(summary).split()), summary
+
+
+def _chart_figures(values, lag=None):
+    from types import SimpleNamespace
+
+    return [
+        SimpleNamespace(year=2022 + i, actual=Decimal(v), target=Decimal(5), lag=lag, has_data=True)
+        for i, v in enumerate(values)
+    ]
+
+
+def test_chart_ticks_show_the_decimals_their_gridline_needs():
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from indicators.charts import bar_chart
+
+    count = SimpleNamespace(unit="count")
+    with translation.override("lv"):
+        chart = bar_chart(
+            title="K1", indicator=count, years=[2022, 2023], groups=[("x", _chart_figures([3, 4]))]
+        )
+    # the axis goes 0 – 5: its middle gridline is 2,5, not "2"
+    assert [t["label"] for t in chart["ticks"]] == ["0", "2,5", "5"]
+    with translation.override("en"):
+        chart = bar_chart(title="K1", indicator=count, years=[2022], groups=[("x", _chart_figures([40]))])
+    assert [t["label"] for t in chart["ticks"]] == ["0", "25", "50"]
+
+
+def test_one_lag_report_labels_the_target_line_as_the_lags_own(demo):
+    from django.utils import timezone
+
+    from indicators.yearend.snapshot import year_data
+
+    data = year_data(factories.current_strategy(), REPORT_YEAR)
+    created_at = timezone.now()
+    one = render_html(data, lag="kraslava", language="lv", created_at=created_at)
+    assert "mērķa vērtība (kopā)" not in one
+    assert "mērķa vērtība: Krāslavas rajona partnerība" in one
+    english = render_html(data, lag="kraslava", language="en", created_at=created_at)
+    assert "target (joint)" not in english and "target: Krāslava District Partnership" in english
+    joint = render_html(data, language="lv", created_at=created_at)
+    assert "mērķa vērtība (kopā)" in joint
