@@ -361,13 +361,16 @@ LOGGING = {
 
 PORTAL_NAME = _("DDKC stratēģijas uzraudzības portāls")
 
-# The portal's public address: links printed in the annual PDF report point here.
-PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
+# The portal's public address (scheme and host, e.g. https://portal.example.lv): the links printed in
+# the annual PDF report, the canonical links and sitemap, and the links in e-mails point here — never
+# at the request's Host header. Development falls back to runserver's address; with DEBUG off it has
+# no default, and `check --deploy` refuses it unset or not an absolute http(s) address (ddkc.E002).
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 # --- E-mail (#16): notifications wait in the outbox (partners.OutboxMessage) and `manage.py send_mail`
 # sends them, every 5 minutes from docs/ddkc-mail.timer. EMAIL_URL names the SMTP server, e.g.
 # smtp+tls://user:password@mail.example.lv:587 (django-environ). Unset: the console backend with DEBUG
-# on (the mails are printed); with DEBUG off `check --deploy` refuses it (ddkc/checks.py, ddkc.E002).
+# on (the mails are printed); with DEBUG off `check --deploy` refuses it (ddkc/checks.py, ddkc.E003).
 EMAIL_URL_SET = bool(env.str("EMAIL_URL", default=""))
 if EMAIL_URL_SET:
     _email = env.email_url("EMAIL_URL")

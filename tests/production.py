@@ -23,6 +23,8 @@ def production_env(folder, **overrides):
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "127.0.0.1",
+        # the public address printed in reports and e-mails (production has no default for it)
+        "PORTAL_URL": "https://portal.example.lv",
         "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
         "STATIC_ROOT": str(folder / "static"),
         "MEDIA_ROOT": str(folder / "media"),

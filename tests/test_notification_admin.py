@@ -109,7 +109,7 @@ def test_deploy_check_refuses_production_without_an_smtp_server():
     result = manage("check", "--deploy", EMAIL_URL="")
 
     assert result.returncode != 0
-    assert "ddkc.E002" in result.stdout + result.stderr
+    assert "ddkc.E003" in result.stdout + result.stderr
     assert "EMAIL_URL" in result.stdout + result.stderr
 
 

@@ -24,7 +24,16 @@ def production_env(**overrides):
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("SECURE_", "SESSION_", "CSRF_", "AXES_", "DJANGO_"))
-        and k not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "ADMIN_URL", "STATIC_MANIFEST", "CACHE_URL")
+        and k
+        not in (
+            "SECRET_KEY",
+            "DEBUG",
+            "ALLOWED_HOSTS",
+            "ADMIN_URL",
+            "STATIC_MANIFEST",
+            "CACHE_URL",
+            "PORTAL_URL",
+        )
     }
     return {
         **base,
@@ -33,6 +42,7 @@ def production_env(**overrides):
         "SECRET_KEY": get_random_secret_key() + secrets.token_urlsafe(16),
         "ALLOWED_HOSTS": "portal.example.lv",
         "CSRF_TRUSTED_ORIGINS": "https://portal.example.lv",
+        "PORTAL_URL": "https://portal.example.lv",
         "SECURE_HSTS_SECONDS": "31536000",
         "SECURE_HSTS_PRELOAD": "true",
         "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
@@ -266,3 +276,29 @@ def test_login_throttling_sees_the_client_address_behind_trusted_proxies(
     settings.TRUSTED_PROXIES = ["192.0.2.1"]  # the socket's address is the proxy's
     request = rf.post("/admin/login/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=forwarded_for)
     assert client_ip(request) == expected
+
+
+@pytest.mark.parametrize(
+    ("portal_url", "problem"),
+    [
+        ("", "PORTAL_URL nav iestatīts"),
+        ("portal.example.lv", "nav pilna http(s) adrese"),
+        ("ftp://portal.example.lv", "nav pilna http(s) adrese"),
+        ("http://127.0.0.1:8000", "iekšējā adrese"),
+        ("https://localhost/", "iekšējā adrese"),
+    ],
+)
+def test_deploy_check_refuses_a_missing_or_unusable_portal_url(portal_url, problem):
+    """The annual report printed http://127.0.0.1:8000/ as the portal's address when PORTAL_URL was
+    unset: with DEBUG off it has no default and the deploy check says what to set."""
+    result = manage("check", "--deploy", PORTAL_URL=portal_url)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "ddkc.E002" in output and problem in output
+    assert "PORTAL_URL=https://" in output  # the hint shows the form
+
+
+@pytest.mark.parametrize("portal_url", ["https://portal.example.lv", "https://example.lv/ddkc/"])
+def test_deploy_check_accepts_a_public_portal_url(portal_url):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", PORTAL_URL=portal_url)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -59,3 +59,26 @@ def test_settings_take_a_secret_key_starting_with_a_dollar_verbatim():
         timeout=60,
     )
     assert result.stdout.strip() == "$x-random-key", result.stderr
+
+
+def test_portal_url_has_a_default_only_in_development():
+    """With DEBUG off an unset PORTAL_URL stays unset (``check --deploy`` then refuses it, ddkc.E002):
+    the annual report printed the development address http://127.0.0.1:8000/ instead."""
+    probe = "import django; django.setup(); from django.conf import settings as s; print(repr(s.PORTAL_URL))"
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "PORTAL_URL")}
+
+    def portal_url(**env):
+        result = subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=settings.BASE_DIR,
+            env={**base, "DJANGO_SETTINGS_MODULE": "ddkc.settings", **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return result.stdout.strip()
+
+    assert portal_url(DEBUG="false", SECRET_KEY="x") == "''"
+    assert portal_url(DEBUG="false", SECRET_KEY="x", PORTAL_URL="https://ddkc.lv") == "'https://ddkc.lv'"
+    assert portal_url(DEBUG="true") == "'http://127.0.0.1:8000'"
