@@ -136,6 +136,16 @@ class YearClosureAdmin(admin.ModelAdmin):
                 messages.success(
                     request, _("%(year)s. gads slēgts; skaitļi iesaldēti momentuzņēmumā.") % {"year": year}
                 )
+                if not summary_written(strategy, year):
+                    # the snapshot froze the report without it: a summary written now needs a reopening
+                    messages.warning(
+                        request,
+                        _(
+                            "%(year)s. gads slēgts bez valdes kopsavilkuma: gada pārskatā tā nav. Lai to "
+                            "pievienotu, gadu jāatver no jauna un jāslēdz vēlreiz."
+                        )
+                        % {"year": year},
+                    )
                 return redirect("admin:strategy_yearclosure_changelist")
         return TemplateResponse(
             request, "admin/indicators/year_close.html", self.close_context(request, strategy, year, error)
@@ -178,7 +188,7 @@ class YearClosureAdmin(admin.ModelAdmin):
             "lags": lags,
             "unapproved": {"rows": rows, "total": total(counts)},
             "statuses": [Status(status).label for status in UNAPPROVED],
-            "summary_written": bool(summary and (summary.text_lv or "").strip()),
+            "summary_written": _written(summary),
             "summary_url": summary_url,
             "figures": figures,
             "error": error,
@@ -212,6 +222,15 @@ class YearClosureAdmin(admin.ModelAdmin):
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+def _written(summary):
+    return bool(summary and (summary.text_lv or "").strip())
+
+
+def summary_written(strategy, year):
+    """Whether the board's summary of the year has its (Latvian) text: the report prints it."""
+    return _written(YearSummary.objects.filter(strategy=strategy, year=year).first())
 
 
 @admin.register(YearSummary)

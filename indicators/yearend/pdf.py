@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
+import pydyf
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -245,12 +246,46 @@ def render_html(data, *, lag=None, language="lv", created_at):
     return SVG_OPEN.sub(lambda m: f"{m.group(1)}<style>{svg_style}</style>", html)
 
 
+SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}
+
+
+def _tag_scope_and_language(build_box_tree):
+    """WeasyPrint 70's tagger (``weasyprint.pdf.tags._build_box_tree``) with two attributes of the
+    HTML it drops: a ``th``'s ``scope`` (PDF/UA: a header cell's /Scope in its /A << /O /Table >>)
+    and an element's ``lang`` (/Lang on its structure element, so a Latvian title in the English
+    report is read as Latvian). It wraps the generator that yields the structure element of each
+    box — WeasyPrint's recursion goes through the wrapper — and adds only these entries: the tree,
+    the content and the bytes are otherwise WeasyPrint's."""
+
+    def build(box, parent, *args):
+        element_box = getattr(box, "_box", box)  # an absolutely positioned box's placeholder
+        html = getattr(element_box, "element", None)
+        own = html is not None and element_box.element_tag not in ("html", "body")
+        for element in build_box_tree(box, parent, *args):
+            if own and html.get("lang") and "Lang" not in element:
+                element["Lang"] = pydyf.String(html.get("lang"))
+            if own and element["S"] == "/TH" and html.get("scope") in SCOPES:
+                element["A"]["Scope"] = SCOPES[html.get("scope")]
+            yield element
+
+    build.ddkc_tagging = True
+    return build
+
+
+def _weasyprint():
+    """WeasyPrint's HTML class, its tagger taught ``scope`` and ``lang`` (once per process)."""
+    from weasyprint import HTML
+    from weasyprint.pdf import tags
+
+    if not getattr(tags._build_box_tree, "ddkc_tagging", False):
+        tags._build_box_tree = _tag_scope_and_language(tags._build_box_tree)
+    return HTML
+
+
 def render_pdf(data, *, lag=None, language="lv", created_at):
     """The PDF bytes; the same data, scope, language and time give the same bytes."""
-    from weasyprint import HTML
-
     html = render_html(data, lag=lag, language=language, created_at=created_at)
-    return HTML(string=html, base_url=settings.PORTAL_URL).write_pdf(pdf_variant="pdf/ua-1")
+    return _weasyprint()(string=html, base_url=settings.PORTAL_URL).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def _check(language, lag, data):

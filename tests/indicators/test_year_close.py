@@ -177,3 +177,25 @@ def test_only_the_board_or_secretariat_sees_the_confirmation(client, strategy):
     assert client.get(close_url()).status_code == 403
     assert client.post(close_url(), {"acknowledge_unapproved": "on"}).status_code == 403
     assert not YearClosure.objects.exists()
+
+
+def test_closing_without_the_boards_summary_warns_after_closing_too(client, board, strategy):
+    """The confirmation warns that the summary is missing; once closed, the snapshot has frozen the
+    report without it, so the board is told again, and how to add it."""
+    YearSummary.objects.create(strategy=strategy, year=YEAR, text_lv="  ")  # an empty text is no summary
+    client.force_login(board)
+    page = client.get(close_url()).content.decode()
+    assert "Valdes kopsavilkums par 2024. gadu nav uzrakstīts" in page
+
+    response = client.post(close_url(), follow=True)
+    assert YearClosure.objects.filter(year=YEAR).exists()
+    board_page = response.content.decode()
+    assert "2024. gads slēgts bez valdes kopsavilkuma" in board_page
+    assert "jāatver no jauna" in board_page
+
+
+def test_closing_with_the_boards_summary_does_not_warn(client, board, strategy):
+    YearSummary.objects.create(strategy=strategy, year=YEAR, text_lv="Gads bija ražīgs.")
+    client.force_login(board)
+    response = client.post(close_url(), follow=True)
+    assert "bez valdes kopsavilkuma" not in response.content.decode()
