@@ -66,6 +66,15 @@ def _localised(obj, field):
     return obj.get(f"{field}_{language}") or obj.get(f"{field}_lv") or ""
 
 
+def _fallback_lang(obj, field):
+    """ "lv" when ``_localised`` falls back to the Latvian text in another language's report (the
+    template marks the text lang="lv"), else ""."""
+    language = translation.get_language() or "lv"
+    if language == "lv" or obj.get(f"{field}_{language}") or not obj.get(f"{field}_lv"):
+        return ""
+    return "lv"
+
+
 def _where(venue, place):
     """The venue and the parishes, without saying the same name twice."""
     if not venue or venue in place:
@@ -104,14 +113,18 @@ def build_context(data, *, lag=None, created_at):
                     )
                 )
         year_figure = FrozenFigure.load(figures["year"], indicator, scope_lag, lags)
+        shown_lags = [scope_lag] if scope_lag else list(lags.values())
         rows.append(
             {
                 "indicator": indicator,
                 "name": _localised(vars(indicator), "name"),
+                "name_lang": _fallback_lang(vars(indicator), "name"),
                 "year": year_figure,
                 "cumulative": FrozenFigure.load(figures["cumulative"], indicator, scope_lag, lags),
                 "basis": target_basis_label(year_figure),
                 "missing": [_localised(vars(item), "short_name") for item in year_figure.missing_lags],
+                "narratives": _variance_narratives(data, indicator, shown_lags),
+                "descriptions": _descriptions(data, indicator, shown_lags),
                 "chart": bar_chart(
                     title=f"{indicator.code} {_localised(vars(indicator), 'name')}",
                     indicator=indicator,
@@ -141,6 +154,7 @@ def build_context(data, *, lag=None, created_at):
             {
                 "number": section["number"],
                 "title": _localised(section, "title"),
+                "title_lang": _fallback_lang(section, "title"),
                 "totals": {k: _dec(v) for k, v in section["totals"].items()} if section["totals"] else None,
                 "truncated": section.get("truncated", False),
                 "items": items,
@@ -158,6 +172,9 @@ def build_context(data, *, lag=None, created_at):
         "closed_by": data.get("closed_by", ""),
         "created_at": created_at,
         "strategy_title": _localised(data["strategy"], "title"),
+        "strategy_title_lang": _fallback_lang(data["strategy"], "title"),
+        # place names (parishes, venues) are Latvian in every language's report
+        "place_lang": "" if translation.get_language() == "lv" else "lv",
         "scope_lag": scope_lag,
         "scope_name": _localised(vars(scope_lag), "name") if scope_lag else _("Visas trīs VRG kopā"),
         "scope_short": _localised(vars(scope_lag), "short_name") if scope_lag else _("visas VRG kopā"),
@@ -203,6 +220,39 @@ def build_context(data, *, lag=None, created_at):
         "open_data_url": settings.PORTAL_URL.rstrip("/") + reverse("indicators:open_data"),
         "portal_url": settings.PORTAL_URL.rstrip("/") + "/",
     }
+
+
+def _variance_narratives(data, indicator, lags):
+    """The approved variance narratives of the indicator and year, per LAG of the report's scope:
+    [{"lag", "text", "lang"}]; ``lang`` is "lv" when an English report falls back to the Latvian
+    text. A snapshot from before the narratives (SCHEMA < 3) has none."""
+    found = data.get("narratives", {}).get(indicator.code, {})
+    language = translation.get_language() or "lv"
+    shown = []
+    for lag in lags:
+        texts = found.get(lag.slug)
+        if not texts:
+            continue
+        text = texts.get(language) or texts["lv"]
+        if text:
+            own = language == "lv" or bool(texts.get(language))
+            shown.append(
+                {"lag": _localised(vars(lag), "short_name"), "text": text, "lang": "" if own else "lv"}
+            )
+    return shown
+
+
+def _descriptions(data, indicator, lags):
+    """A qualitative (rating) indicator's descriptions of the year, per LAG: the narratives of its
+    approved measurements as the engine gathered them into the LAG's figure (Latvian only)."""
+    if indicator.measure != "rating":
+        return []
+    shown = []
+    for lag in lags:
+        raw = data["scopes"][lag.slug]["figures"][indicator.code]["year"]
+        for text in raw.get("narratives") or ():
+            shown.append({"lag": _localised(vars(lag), "short_name"), "text": text})
+    return shown
 
 
 def target_basis_label(figure):

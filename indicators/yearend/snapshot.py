@@ -28,10 +28,12 @@ from partners.models import LAG, Municipality
 from strategy.models import Activity
 
 from ..models import Indicator, Measurement, YearSummary
+from ..narratives import approved_for
 from ..progress import JOINT, ProgressEngine, YearBreakdown
 
-# 1: a figure's fields of 2025; 2: every field of Figure (generic), the indicators' definitions.
-SCHEMA = 2
+# 1: a figure's fields of 2025; 2: every field of Figure (generic), the indicators' definitions;
+# 3: the LAGs' approved variance narratives of the year ("narratives"; an older snapshot has none).
+SCHEMA = 3
 # Per priority and scope the report lists at most this many activities (the largest by participants);
 # the rest are counted and point to the open-data file of all activities.
 ACTIVITY_LIMIT = 20
@@ -123,6 +125,7 @@ def year_data(strategy, year):
         "has_demo": Activity.objects.approved().in_year(year).filter(is_demo=True).exists()
         or Measurement.objects.approved().filter(year=year, is_demo=True).exists(),
         "summary": _summary(strategy, year),
+        "narratives": _narratives(strategy, year, engine.indicators),
         "scopes": {},
     }
     for slug, lag in scopes:
@@ -144,6 +147,21 @@ def year_data(strategy, year):
     _add_municipalities(data, breakdown)
     _add_quality(data, breakdown)
     return data
+
+
+def _narratives(strategy, year, indicators):
+    """{indicator code: {LAG slug: {"lv", "en"}}}: the approved variance narratives of the year (one
+    query). Frozen with the figures, so a closed year's report keeps the explanations that were
+    approved when it closed, whatever is edited after a reopening."""
+    codes = {indicator.pk: indicator.code for indicator in indicators}
+    found = {}
+    for (indicator_id, _lag_id), narrative in approved_for(strategy, year).items():
+        if indicator_id in codes:
+            found.setdefault(codes[indicator_id], {})[narrative.lag.slug] = {
+                "lv": narrative.text_lv or "",
+                "en": narrative.text_en or "",
+            }
+    return found
 
 
 def _summary(strategy, year):

@@ -2,6 +2,7 @@
 closed year's report never changes."""
 
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from html import unescape
 
+import pikepdf
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
@@ -113,7 +115,10 @@ def test_report_numbers_equal_the_dashboard_in_a_tagged_pdf(client, snapshot, tm
     font_rows = [line.split() for line in fonts.splitlines()[2:]]
     assert font_rows
     assert all(row[-5] == "yes" for row in font_rows), fonts  # the "emb" column
-    assert document_languages(pdf) == [language.encode()]
+    # the document's language; parts in another language carry their own (Latvian titles in English)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert str(document.Root.Lang) == language
+    assert set(document_languages(pdf)) <= {language.encode(), b"lv"}
 
     text = pdf_text(pdf, tmp_path, layout=False)
     assert title in text
@@ -353,3 +358,171 @@ def test_one_lag_report_labels_the_target_line_as_the_lags_own(demo):
     assert "target (joint)" not in english and "target: Krāslava District Partnership" in english
     joint = render_html(data, language="lv", created_at=created_at)
     assert "mērķa vērtība (kopā)" in joint
+
+
+def struct_elements(pdf):
+    """Every structure element of a pikepdf document with its parent, in reading order."""
+    root = pdf.Root.StructTreeRoot.K
+    for top in root if isinstance(root, pikepdf.Array) else [root]:
+        yield from struct_elements_of(top)
+
+
+def _kids(node, role):
+    kids = node.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else [kids]
+    return [k for k in kids if isinstance(k, pikepdf.Dictionary) and k.get("/S") == role]
+
+
+def test_report_pdf_tags_header_scopes_latvian_titles_and_a_contents_list(demo, tmp_path):
+    """PDF/UA as WeasyPrint 70 left it: 0 of 363 TH had /Scope, Latvian titles in the English report
+    were not Latvian, the contents page was 1 130 dots as separate text with links nested three
+    deep, and a definition list was a flat list."""
+    import pdfua
+    from django.utils import timezone
+
+    from indicators.yearend.snapshot import year_data
+
+    data = year_data(factories.current_strategy(), REPORT_YEAR)
+    created_at = timezone.now()
+    html = render_html(data, language="en", created_at=created_at)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(render_pdf(data, language="en", created_at=created_at))
+    pdf = pikepdf.open(path)
+    elements = list(struct_elements(pdf))
+
+    # every table header cell says whether it heads its column or its row
+    headers = [(node, parent) for node, parent in elements if node.S == "/TH"]
+    assert len(headers) > 300
+    for node, row in headers:
+        scope = node.A.get("/Scope")
+        section = next(parent for n, parent in elements if n.objgen == row.objgen).S
+        assert scope == ("/Column" if section == "/THead" else "/Row"), (section, scope)
+
+    # Latvian text in the English report is marked Latvian: each activity title without an English one
+    latvian_rows = len(re.findall(r'<th scope="row" lang="lv">', html))
+    assert latvian_rows
+    assert sum(1 for node, _ in headers if node.get("/Lang") == "lv") == latvian_rows
+    assert sum(1 for node, _ in elements if node.get("/Lang") == "lv") >= html.count('lang="lv"')
+
+    # the contents: one list, an item per section with its number as the label and a link as the body
+    contents = next(
+        node
+        for node, _ in elements
+        if node.S == "/L" and len(_kids(node, "/LI")) == 7 and len(_kids(node, "/L")) == 1
+    )
+    items = _kids(contents, "/LI") + _kids(_kids(contents, "/L")[0], "/LI")
+    assert len(items) == 9
+    for item in items:
+        (body,) = _kids(item, "/LBody")
+        links = [node for node, parent in struct_elements_of(body) if node.S == "/Link"]
+        assert len(links) == 1  # one link, not a link inside a link inside a link
+    assert (
+        sum(1 for item in items if _kids(item, "/Lbl")) == 7
+    )  # "1." … "5.", "2.1.", "2.2."; the annexes have none
+    # … and its leaders are drawn, not typed: no run of dots anywhere in the text
+    text = pdf_text(path.read_bytes(), tmp_path, layout=False)
+    assert not re.search(r"(\.\s*){4,}", text)
+    assert "<dl" not in html  # term–value pairs are tables with row headers
+
+    # the pdfua checker finds no error; its only warning is a table whose caption WeasyPrint leaves
+    # alone at the foot of a page (tagged as a table of its own: the rows follow on the next page)
+    report = pdfua.validate(str(path))
+    assert not [f for f in report.findings if f.severity >= pdfua.Severity.ERROR], report.findings
+    for finding in report.findings:
+        assert finding.rule_id == "UA-15-003" and "no /TR rows" in finding.message, finding
+
+
+def struct_elements_of(node):
+    """The structure elements under ``node`` (itself included)."""
+
+    def walk(current, parent):
+        if not isinstance(current, pikepdf.Dictionary) or "/S" not in current:
+            return
+        yield current, parent
+        kids = current.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            yield from walk(kid, current)
+
+    yield from walk(node, None)
+
+
+def test_report_shows_the_lags_approved_variance_narratives_and_k5_descriptions(
+    demo, board, tmp_path, settings
+):
+    """The report showed figures without the LAGs' explanation of why an indicator is behind, and
+    without the qualitative K5 descriptions; a closed year's report keeps the texts it closed with."""
+    from indicators.models import Indicator, Measurement, VarianceNarrative
+    from partners.models import LAG
+    from strategy.workflow import Status
+
+    settings.PORTAL_URL = "https://ddkc.example.lv"
+    k1 = Indicator.objects.get(code="K1")
+    kraslava, kaimini, preili = (LAG.objects.get(slug=s) for s in ("kraslava", "kaimini", "preili"))
+    ahead = VarianceNarrative.objects.create(
+        indicator=k1,
+        lag=kraslava,
+        year=YEAR,
+        text_lv="Krāslavā mērķis apsteigts: notika divi papildu forumi.",
+        text_en="Krāslava is ahead of its target: two extra forums were held.",
+        status=Status.APPROVED,
+    )
+    VarianceNarrative.objects.create(
+        indicator=k1,
+        lag=kaimini,
+        year=YEAR,
+        text_lv="Kaimiņos atpaliek: pasākumi atcelti.",
+        status=Status.APPROVED,
+    )
+    VarianceNarrative.objects.create(
+        indicator=k1,
+        lag=preili,
+        year=YEAR,
+        text_lv="Melnraksts, kas vēl nav publisks.",
+        status=Status.SUBMITTED,
+    )
+    descriptions = dict(
+        Measurement.objects.approved()
+        .filter(indicator__code="K5", year=YEAR)
+        .exclude(narrative="")
+        .values_list("lag__slug", "narrative")
+    )
+    assert set(descriptions) == {"kaimini", "kraslava", "preili"}
+    snapshot = close_year(year=YEAR, by=board, acknowledge_unapproved=True)
+
+    joint = " ".join(
+        pdf_text(stored_report(snapshot, language="lv").file.read(), tmp_path, layout=False).split()
+    )
+    assert "K1: VRG skaidrojumi par novirzi no mērķa, 2024" in joint
+    assert "Krāslavas rajona partnerība: Krāslavā mērķis apsteigts: notika divi papildu forumi." in joint
+    assert "Kaimiņi: Kaimiņos atpaliek: pasākumi atcelti." in joint
+    assert "Melnraksts" not in joint  # only approved narratives
+    assert "K5: VRG apraksti, 2024" in joint
+    for text in descriptions.values():
+        assert " ".join(text.split()) in joint
+    # the portal's configured address, not the development one
+    assert "https://ddkc.example.lv/" in joint and "127.0.0.1" not in joint
+
+    one = " ".join(
+        pdf_text(
+            stored_report(snapshot, lag="kraslava", language="en").file.read(), tmp_path, layout=False
+        ).split()
+    )
+    assert "K1: the LAGs' explanations of the variance from the target, 2024" in one
+    assert (
+        "Krāslava District Partnership: Krāslava is ahead of its target: two extra forums were held." in one
+    )
+    assert "Kaimiņos" not in one  # the one-LAG report: that LAG's narratives only
+    assert " ".join(descriptions["kraslava"].split()) in one
+
+    # frozen with the year: a text edited after reopening does not change the closed report
+    reopen_year(year=YEAR, by=board, reason="Labojums")
+    ahead.text_lv = "Pārrakstīts pēc slēgšanas."
+    ahead.save()
+    snapshot.refresh_from_db()
+    frozen = render_html(snapshot.data, language="lv", created_at=snapshot.created_at)
+    assert "notika divi papildu forumi" in frozen and "Pārrakstīts" not in frozen
+    # a snapshot from before the narratives (SCHEMA 2) is still read: without them
+    older = {key: value for key, value in snapshot.data.items() if key != "narratives"}
+    assert "notika divi papildu forumi" not in render_html(
+        older, language="lv", created_at=snapshot.created_at
+    )

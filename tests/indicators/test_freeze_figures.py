@@ -173,7 +173,7 @@ def test_a_figure_is_stored_field_by_field_and_read_back_equal(world):
             assert set(raw) == {field.name for field in dataclasses.fields(figure)}
             assert raw["indicator"] == "K2" and raw["lag"] == (lag.slug if lag else None)
             assert figure_from_data(raw, world["k2"], lag, lags) == figure
-    assert world["snapshot"].data["schema"] == SCHEMA == 2
+    assert world["snapshot"].data["schema"] == SCHEMA == 3
 
 
 def test_a_schema_1_snapshot_is_still_read(world):
