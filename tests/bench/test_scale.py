@@ -200,6 +200,9 @@ def gunicorn_env(tmp_path):
         url = f"sqlite:///{path}"
     env = production_env(tmp_path, DATABASE_URL=url)
     manage(env, "collectstatic", "--noinput")
+    # Production's default cache is the database's (dbcache://ddkc_cache); the test database was
+    # migrated under the test settings' cache, so its table is made here (nothing if it exists).
+    manage(env, "createcachetable")
     return env
 
 
