@@ -9,6 +9,7 @@ import ipaddress
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -272,6 +273,26 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Figures on other sites (#15): the origins (scheme://host[:port]) whose pages may frame the /embed/
+# cards, e.g. the LAGs' own websites. They enter CSP frame-ancestors on the embed pages only
+# (indicators/embed.py); every other page keeps frame-ancestors 'none' and X-Frame-Options DENY.
+# Empty (the default): the cards can be framed only by the portal itself.
+EMBED_ORIGINS = [origin.rstrip("/") for origin in env.list("EMBED_ORIGINS", default=[])]
+for _origin in EMBED_ORIGINS:
+    _parts = urlsplit(_origin)
+    if (
+        _parts.scheme not in ("http", "https")
+        or not _parts.netloc
+        or _parts.path
+        or _parts.query
+        or _parts.fragment
+        or any(c in _origin for c in " ;,'\"")
+    ):
+        raise ImproperlyConfigured(
+            "EMBED_ORIGINS must list origins such as 'https://www.example.lv,https://*.example.lv', "
+            f"not {_origin!r}."
+        )
 
 # Login throttling (django-axes): AXES_FAILURE_LIMIT failed logins lock that username from that
 # address for AXES_COOLOFF_MINUTES; a successful login clears the count.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import embed, views
 
 app_name = "indicators"
 
@@ -14,4 +14,9 @@ urlpatterns = [
     path("methodology/", views.methodology, name="methodology"),
     path("open-data/", views.open_data, name="open_data"),
     path("open-data/<slug:dataset>.<str:fmt>", views.open_data_file, name="open_data_file"),
+    # Figures on other sites (#15): a frameable card and an SVG badge, for all LAGs together or one LAG.
+    path("embed/indicators/<str:code>/", embed.card, name="embed"),
+    path("embed/indicators/<str:code>/<slug:lag>/", embed.card, name="embed_lag"),
+    path("embed/indicators/<str:code>.svg", embed.badge, name="badge"),
+    path("embed/indicators/<str:code>/<slug:lag>.svg", embed.badge, name="badge_lag"),
 ]

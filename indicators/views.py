@@ -2,8 +2,10 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from partners.models import LAG
@@ -17,6 +19,11 @@ from . import narratives, opendata
 from .charts import bar_chart, sparkline
 from .models import EstimateWeight, Indicator, Measurement
 from .progress import FORMULA, PERIOD_RULES, ProgressEngine, Status, thresholds
+
+
+def portal_url(path):
+    """An absolute address on the portal's public address (settings.PORTAL_URL), never the request's Host."""
+    return settings.PORTAL_URL.rstrip("/") + path
 
 
 def period_rule(indicator):
@@ -170,6 +177,10 @@ def indicator_detail(request, code):
         "activity_types": indicator.activity_types.all(),
         "funding_sources": funding_source_labels(indicator),
         "year_to_date_year": engine.year_to_date_year,
+        # the copy-paste snippet for other sites (indicators/embed.py): absolute, from PORTAL_URL
+        "embed_url": portal_url(reverse("indicators:embed", args=[indicator.code])),
+        "badge_url": portal_url(reverse("indicators:badge", args=[indicator.code])),
+        "indicator_url": portal_url(reverse("indicators:indicator", args=[indicator.code])),
     }
     if indicator.rule == Indicator.Rule.FUNDING:
         context["cofinancing"] = engine.cofinancing()
