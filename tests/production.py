@@ -85,8 +85,9 @@ def fetch(url, headers=None):
 
 
 @contextmanager
-def gunicorn(env, *, workers=2, log=None):
-    port = free_port()
+def gunicorn(env, *, workers=2, log=None, port=None):
+    """``port``: a port chosen beforehand (free_port()), when the settings must name the address."""
+    port = port or free_port()
     process = subprocess.Popen(
         [
             sys.executable,
