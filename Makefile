@@ -46,7 +46,7 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk from Debian (the gunicorn figures need it)"; \
 	  apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) \
 	  || echo "wrk could not be installed: the gunicorn figures will be skipped"; }
-	$(BIN)/python -m pytest tests/bench/test_scale.py tests/bench/test_lighthouse.py -p no:randomly -s $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/bench/test_scale.py tests/bench/test_open_data_bench.py tests/bench/test_lighthouse.py -p no:randomly -s $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

@@ -222,6 +222,10 @@ IMPORT_TEMP_DIR = env.path("IMPORT_TEMP_DIR", default=str(Path(tempfile.gettempd
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "strategy.importing.tempfiles.ImportFileStorage"
 # The change history is for reading: reverting a version would be a write around the workflow.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# The open-data files, built once per data version and served from here (partners/filestore.py): a
+# folder the server processes may write, shared by all of them, outside MEDIA_ROOT and STATIC_ROOT. Old
+# versions' files are removed when a new version's file is built and by `manage.py cleanup`.
+OPEN_DATA_ROOT = env.path("OPEN_DATA_ROOT", default=str(BASE_DIR / "var" / "open-data"))
 
 # --- Security (Django's deployment checklist; `manage.py check --deploy` is clean with .env.example) ---
 # Secure by default when DEBUG is off; plain-HTTP set-ups (tests, a localhost smoke test) switch off

@@ -3,13 +3,17 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404
+from django.db import transaction
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from partners.models import LAG
-from partners.public_cache import public_page
+from partners.public_cache import data_version, public_page
 from strategy import tallies
 from strategy.models import Activity, FundingLine, Priority, Strategy
 from strategy.paging import ActivityPaginator
@@ -280,13 +284,41 @@ def open_data(request):
         "datasets": opendata.DATASETS,
         "formats": opendata.FORMATS,
         "last_update": engine.last_update(),
+        "lags": engine.lags,
+        "example_year": str(engine.years[-1] if engine.years else strategy.period_start),
     }
     return render(request, "indicators/open_data.html", context)
 
 
-@public_page
+@require_safe
+@transaction.non_atomic_requests  # serving a stored file opens no transaction; a build opens its own
 def open_data_file(request, dataset, fmt):
+    """A stored open-data file (``opendata``): built on the first request of a data version, then sent
+    from disk with an ETag (version, file, subset) and Last-Modified (the data's last change), and a
+    conditional request answered 304. Not ``public_page``: the page cache keys on the whole query string,
+    so ``?v=1``, ``?v=2``… would each build the file; here only ``lag`` and ``year`` choose the file and
+    every other parameter is ignored — a request for a built file reads no database at all."""
     if dataset not in opendata.DATASETS or fmt not in opendata.FORMATS:
         raise Http404
-    strategy = strategy_or_404()
-    return opendata.response(strategy, dataset, fmt)
+    try:
+        subset = opendata.requested_subset(dataset, request.GET)
+        version = data_version()
+        etag = opendata.etag(version, dataset, fmt, subset)
+        changed = opendata.last_modified(version)
+        not_modified = get_conditional_response(request, etag=etag, last_modified=changed)
+        if not_modified is not None:
+            return not_modified
+        path = opendata.stored_file(strategy_or_404, version, dataset, fmt, subset)
+    except opendata.BadSubset as refusal:
+        return render(request, f"{refusal.status}.html", {"reason": str(refusal)}, status=refusal.status)
+    response = FileResponse(
+        open(path, "rb"),  # noqa: SIM115 — FileResponse closes it when the answer is sent
+        as_attachment=True,
+        filename=opendata.file_name(dataset, fmt, subset),
+        content_type=opendata.FORMATS[fmt],
+    )
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(changed)
+    # a browser asks again each time (a 304 while the data is unchanged), never keeps an old file
+    response["Cache-Control"] = "no-cache"
+    return response

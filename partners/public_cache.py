@@ -7,6 +7,7 @@ shared cache (Redis, Memcached, database) so that one process's bump reaches the
 
 import functools
 import hashlib
+import time
 import uuid
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
 VERSION_KEY = "ddkc:data-version"
+CHANGED_KEY = "ddkc:data-changed:{}"
 PAGE_TIMEOUT = 60 * 60
 WATCHED_APPS = {"partners", "strategy", "indicators"}
 # a tally changes with its activities; comments, deadlines and the outbox are never public
@@ -31,7 +33,21 @@ def data_version():
 
 
 def bump_data_version():
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    version = uuid.uuid4().hex
+    cache.set(CHANGED_KEY.format(version), int(time.time()), None)
+    cache.set(VERSION_KEY, version, None)
+
+
+def data_changed_at(version):
+    """When the data became ``version`` (seconds since the epoch): the open data's Last-Modified. A
+    version the cache started with (emptied cache) dates from its first use — never earlier than the
+    data it stands for, so a conditional request cannot get a 304 for data it has not seen."""
+    key = CHANGED_KEY.format(version)
+    changed = cache.get(key)
+    if changed is None:
+        cache.add(key, int(time.time()), None)
+        changed = cache.get(key)
+    return changed
 
 
 def _on_change(sender, **kwargs):

@@ -35,3 +35,9 @@ def _fresh_public_cache_and_language():
 def fast_password_hashing(settings):
     """Factories create many users; the production hasher's deliberate slowness only slows tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_open_data_folder(settings, tmp_path_factory):
+    """The open-data files are stored on disk per data version: each test gets a folder of its own."""
+    settings.OPEN_DATA_ROOT = tmp_path_factory.mktemp("open-data")

@@ -130,7 +130,7 @@ def test_exported_neutralised_titles_import_back_unchanged(kaimini, fmt):
 
 def test_open_data_workbook_neutralises_text_and_keeps_numbers_as_numbers(client, kaimini):
     factories.activity(lag=kaimini, title_lv="@SUM(A1:A9)", participants_total=7, status=Status.APPROVED)
-    sheet = load_workbook(io.BytesIO(client.get("/lv/open-data/activities.xlsx").content)).active
+    sheet = load_workbook(io.BytesIO(client.get("/lv/open-data/activities.xlsx").getvalue())).active
     header, *body = [list(row) for row in sheet.iter_rows(values_only=True)]
     (row,) = body
     assert row[header.index("title_lv")] == "'@SUM(A1:A9)"

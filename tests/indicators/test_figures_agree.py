@@ -99,7 +99,7 @@ def test_dashboard_indicator_page_pdf_and_open_data_agree_on_achievement(client,
 
     query = f"?lag={lag_slug}" if lag_slug else ""
     dashboard = unescape(client.get(f"/lv/indicators/{query}").content.decode())
-    rows = json.loads(client.get("/lv/open-data/indicator-figures.json").content)["rows"]
+    rows = json.loads(client.get("/lv/open-data/indicator-figures.json").getvalue())["rows"]
     # the report of the period's last year: its period column covers the same years as the dashboard
     pdf = render_pdf(year_data(strategy, years[-1]), lag=lag_slug, language="lv", created_at=timezone.now())
     for measure, (indicator, figure) in chosen.items():

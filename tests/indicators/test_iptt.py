@@ -30,7 +30,7 @@ def open_data(client):
     """The open data's figure rows as a user downloads them (its XLSX), by (indicator, LAG, year)."""
     response = client.get("/lv/open-data/indicator-figures.xlsx")
     assert response.status_code == 200
-    lines = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    lines = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     found = {}
     for line in lines[1:]:
         row = dict(zip(lines[0], line, strict=True))

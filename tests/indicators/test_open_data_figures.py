@@ -47,7 +47,7 @@ def _expected_percent(ratio):
 def test_indicator_figures_carry_measure_achievement_completeness_and_uncertainty(client, demo):
     engine = ProgressEngine(factories.current_strategy())
     figures = _engine_figures(engine)
-    data = json.loads(client.get("/lv/open-data/indicator-figures.json").content)
+    data = json.loads(client.get("/lv/open-data/indicator-figures.json").getvalue())
     assert set(NEW_COLUMNS) <= set(data["columns"])
     assert {(r["indicator"], r["lag"], str(r["year"])) for r in data["rows"]} == figures.keys()
 
@@ -76,10 +76,10 @@ def test_indicator_figures_carry_measure_achievement_completeness_and_uncertaint
 
 
 def test_indicator_figures_new_columns_are_empty_not_zero_in_csv_and_xlsx(client, demo):
-    data = json.loads(client.get("/lv/open-data/indicator-figures.json").content)
+    data = json.loads(client.get("/lv/open-data/indicator-figures.json").getvalue())
     by_key = {(r["indicator"], r["lag"], str(r["year"])): r for r in data["rows"]}
 
-    text = client.get("/lv/open-data/indicator-figures.csv").content.decode("utf-8-sig")
+    text = client.get("/lv/open-data/indicator-figures.csv").getvalue().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert set(NEW_COLUMNS) <= set(rows[0])
     empty_cells = 0
@@ -95,7 +95,7 @@ def test_indicator_figures_new_columns_are_empty_not_zero_in_csv_and_xlsx(client
                 assert row[column] == str(expected[column]), (column, row)
     assert empty_cells
 
-    book = load_workbook(io.BytesIO(client.get("/lv/open-data/indicator-figures.xlsx").content))
+    book = load_workbook(io.BytesIO(client.get("/lv/open-data/indicator-figures.xlsx").getvalue()))
     sheet = book.active
     header = [c.value for c in sheet[1]]
     assert set(NEW_COLUMNS) <= set(header)

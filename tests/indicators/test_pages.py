@@ -212,7 +212,7 @@ def _dashboard_figures(engine):
 
 def test_open_data_figures_equal_the_dashboards_in_every_format(client, demo):
     expected = _dashboard_figures(ProgressEngine(factories.current_strategy()))
-    data = json.loads(client.get("/lv/open-data/indicator-figures.json").content)
+    data = json.loads(client.get("/lv/open-data/indicator-figures.json").getvalue())
     got = {(r["indicator"], r["lag"], str(r["year"])): r["actual"] for r in data["rows"]}
     assert data["licence"] == "CC BY 4.0"
     assert got.keys() == expected.keys()
@@ -221,11 +221,11 @@ def test_open_data_figures_equal_the_dashboards_in_every_format(client, demo):
             None if value is None else value.quantize(Decimal("0.0001"))
         ), key
 
-    text = client.get("/lv/open-data/indicator-figures.csv").content.decode("utf-8-sig")
+    text = client.get("/lv/open-data/indicator-figures.csv").getvalue().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {(r["indicator"], r["lag"], r["year"]): r["actual"] or None for r in rows} == got
 
-    book = load_workbook(io.BytesIO(client.get("/lv/open-data/indicator-figures.xlsx").content))
+    book = load_workbook(io.BytesIO(client.get("/lv/open-data/indicator-figures.xlsx").getvalue()))
     sheet = book.active
     header = [c.value for c in sheet[1]]
     assert len(list(sheet.iter_rows(min_row=2))) == len(rows)
@@ -234,9 +234,9 @@ def test_open_data_figures_equal_the_dashboards_in_every_format(client, demo):
 
 
 def test_open_data_activities_contain_only_approved_ones(client, demo):
-    data = json.loads(client.get("/en/open-data/activities.json").content)
+    data = json.loads(client.get("/en/open-data/activities.json").getvalue())
     assert len(data["rows"]) == Activity.objects.approved().filter(start_date__year__lte=2026).count()
-    territory = json.loads(client.get("/en/open-data/territory.json").content)
+    territory = json.loads(client.get("/en/open-data/territory.json").getvalue())
     assert len(territory["rows"]) == 73
 
 
@@ -257,7 +257,7 @@ def test_neutralise_prefixes_spreadsheet_formulas(value, expected):
 
 def test_open_data_csv_neutralises_a_formula_in_a_title(client, strategy):
     factories.activity(lag=LAG.objects.first(), title_lv='=HYPERLINK("http://x")', status=Status.APPROVED)
-    text = client.get("/lv/open-data/activities.csv").content.decode("utf-8-sig")
+    text = client.get("/lv/open-data/activities.csv").getvalue().decode("utf-8-sig")
     assert "'=HYPERLINK" in text
 
 
