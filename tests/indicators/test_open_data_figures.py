@@ -138,7 +138,7 @@ def test_before_any_year_is_complete_the_file_has_yearly_rows_and_no_period_rows
     assert engine.period_years() == ()
     response = client.get("/lv/open-data/indicator-figures.json")
     assert response.status_code == 200
-    rows = json.loads(response.content)["rows"]
+    rows = json.loads(response.getvalue())["rows"]
     assert rows
     assert all(row["year"] != "" for row in rows)
     assert len(rows) == len(engine.indicators) * (1 + len(engine.lags)) * len(engine.years)
