@@ -28,6 +28,7 @@ def production_env(folder, **overrides):
         "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
         "STATIC_ROOT": str(folder / "static"),
         "MEDIA_ROOT": str(folder / "media"),
+        "OPEN_DATA_ROOT": str(folder / "open-data"),
         "STATIC_MANIFEST": "true",
         # Plain HTTP on localhost; a proxy header says when a request came over HTTPS.
         "SECURE_SSL_REDIRECT": "false",

@@ -76,7 +76,6 @@ def test_open_data_files(scale, tmp_path):
         DATABASE_URL=database_url(tmp_path),
         STATIC_MANIFEST="false",
         CACHE_URL="locmemcache://open-data-bench",
-        OPEN_DATA_ROOT=str(tmp_path / "open-data"),
         BENCH_REPEAT=os.environ.get("BENCH_REPEAT", "7"),
     )
     for dataset in opendata.DATASETS:
