@@ -226,6 +226,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # folder the server processes may write, shared by all of them, outside MEDIA_ROOT and STATIC_ROOT. Old
 # versions' files are removed when a new version's file is built and by `manage.py cleanup`.
 OPEN_DATA_ROOT = env.path("OPEN_DATA_ROOT", default=str(BASE_DIR / "var" / "open-data"))
+# Above this many approved activities the activity files are not built inside a request (at 100× volume
+# that takes minutes): `manage.py build_open_data` builds them, and meanwhile the newest earlier copy is sent.
+OPEN_DATA_BUILD_IN_REQUEST_MAX = env.int("OPEN_DATA_BUILD_IN_REQUEST_MAX", default=20000)
 
 # --- Security (Django's deployment checklist; `manage.py check --deploy` is clean with .env.example) ---
 # Secure by default when DEBUG is off; plain-HTTP set-ups (tests, a localhost smoke test) switch off

@@ -13,12 +13,14 @@ import json
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from partners import formats, public_cache
-from partners.filestore import stored
+from partners.filestore import newest_earlier, stored
+from partners.filestore import path as stored_path
 from partners.models import LAG, TerritoryUnit
 from partners.spreadsheets import neutralise
 from strategy.models import Activity, FundingLine
@@ -333,7 +335,62 @@ def stored_file(strategy_or_404, version, dataset, fmt, subset):
             check_subset(strategy, subset)
             write(path, dataset, fmt, ROWS[dataset](strategy, **subset))
 
-    return stored(version, stored_name(dataset, fmt, subset), build, current=public_cache.data_version)
+    return stored(
+        version,
+        stored_name(dataset, fmt, subset),
+        build,
+        current=public_cache.data_version,
+    )
+
+
+# The files that grow with the activities. At 100× volume one takes minutes to build — longer than a web
+# worker may take for a request — so they are built by `manage.py build_open_data` (a timer runs it every
+# few minutes, docs/ddkc-opendata.timer), and until it has built the current version's copy a request is
+# sent the newest earlier copy, with that version's ETag and Last-Modified. Below
+# OPEN_DATA_BUILD_IN_REQUEST_MAX approved activities a request builds the file itself (about a second).
+LARGE = {"activities"}
+
+
+def served_file(strategy_or_404, version, dataset, fmt, subset):
+    """``(version, path)`` of the file a request is sent: the current version's (built now when it is
+    small), or — for a large file the timer has not built yet — the newest earlier copy."""
+    name = stored_name(dataset, fmt, subset)
+    if dataset in LARGE:
+        earlier = newest_earlier(name, version)
+        current = stored_path(version, name)
+        if earlier is not None and not current.exists() and too_large_to_build_now():
+            return earlier
+    return version, stored_file(strategy_or_404, version, dataset, fmt, subset)
+
+
+def too_large_to_build_now():
+    return Activity.objects.approved().count() > settings.OPEN_DATA_BUILD_IN_REQUEST_MAX
+
+
+def prebuilt(strategy):
+    """The files ``manage.py build_open_data`` builds: every dataset in every format, and the activities
+    of each LAG and of each year (a LAG's year is small enough to build on request)."""
+    for dataset in DATASETS:
+        for fmt in FORMATS:
+            yield dataset, fmt, {}
+    for fmt in FORMATS:
+        for slug in LAG.objects.order_by("slug").values_list("slug", flat=True):
+            yield "activities", fmt, {"lag": slug}
+        for year in range(strategy.period_start, strategy.period_end + 1):
+            yield "activities", fmt, {"year": year}
+
+
+def build_all(strategy_or_404, version):
+    """Build every prebuilt file of data ``version`` not built yet; returns the names built."""
+    built = []
+    for dataset, fmt, subset in prebuilt(strategy_or_404()):
+        if public_cache.data_version() != version:
+            break  # the data changed meanwhile: the next run builds the new version
+        name = stored_name(dataset, fmt, subset)
+        if not stored_path(version, name).exists():
+            stored_file(strategy_or_404, version, dataset, fmt, subset)
+            built.append(name)
+    return built
 
 
 def last_modified(version):

@@ -308,7 +308,14 @@ def open_data_file(request, dataset, fmt):
         not_modified = get_conditional_response(request, etag=etag, last_modified=changed)
         if not_modified is not None:
             return not_modified
-        path = opendata.stored_file(strategy_or_404, version, dataset, fmt, subset)
+        # a large file the timer has not built for this version yet: its newest earlier copy
+        served, path = opendata.served_file(strategy_or_404, version, dataset, fmt, subset)
+        if served != version:
+            etag = opendata.etag(served, dataset, fmt, subset)
+            changed = opendata.last_modified(served)
+            not_modified = get_conditional_response(request, etag=etag, last_modified=changed)
+            if not_modified is not None:
+                return not_modified
     except opendata.BadSubset as refusal:
         return render(request, f"{refusal.status}.html", {"reason": str(refusal)}, status=refusal.status)
     response = FileResponse(

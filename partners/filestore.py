@@ -8,8 +8,10 @@ request costs a file open instead of a build. Building:
 * into a temporary name in the same folder, renamed into place when complete (``os.replace`` is atomic), so
   no request ever serves half a file, and a failed build leaves nothing behind;
 * after which, if the version is still the current one, the folders of other (old) versions are
-  removed — except one whose build is still running (its lock is held). A request still sending an old file keeps its open file: removing a name does not
-  take the data away from an open descriptor. ``manage.py cleanup`` removes them too.
+  removed — except one whose build is still running (its lock is held), and the one holding the newest
+  copy of a file the current version has not built yet (:func:`newest_earlier` serves it meanwhile). A
+  request still sending an old file keeps its open file: removing a name does not take the data away from
+  an open descriptor. ``manage.py cleanup`` removes them too.
 
 The locks are per machine: several machines serving from one shared folder may each build a file once,
 and each renames a complete file into place, so the result is still one correct file."""
@@ -79,20 +81,61 @@ def stored(version, name, build, current=None):
     return target
 
 
+def newest_earlier(name, current):
+    """``(version, path)`` of the newest complete copy of ``name`` in a version other than ``current``, or
+    None: what a request may be sent while the current version's copy is still to be built."""
+    copies = []
+    for folder in _folders(current):
+        candidate = folder / name
+        try:
+            copies.append((candidate.stat().st_mtime, folder.name, candidate))
+        except FileNotFoundError:
+            continue
+    if not copies:
+        return None
+    _mtime, version, found = max(copies)
+    return version, found
+
+
 def remove_old(current):
-    """Remove the folders of every version but ``current``, unless a build in one is still running.
-    Returns the removed folders."""
+    """Remove the folders of every version but ``current``, unless a build in one is still running or it
+    holds the newest copy of a file ``current`` has not built yet (at most one folder per name is kept
+    so). Returns the removed folders."""
     removed = []
-    try:
-        folders = [entry for entry in root().iterdir() if entry.is_dir() and entry.name != current]
-    except FileNotFoundError:
-        return removed
+    folders = _folders(current)
+    current_folder = root() / current
+    kept = set()
+    names = {entry.name for folder in folders for entry in _entries(folder) if _is_file(entry)}
+    for name in names:
+        if not (current_folder / name).exists():
+            newest = newest_earlier(name, current)
+            if newest is not None:
+                kept.add(newest[0])
     for folder in folders:
-        if _building(folder):
+        if folder.name in kept or _building(folder):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed
+
+
+def _folders(current):
+    try:
+        return [entry for entry in root().iterdir() if entry.is_dir() and entry.name != current]
+    except FileNotFoundError:
+        return []
+
+
+def _entries(folder):
+    try:
+        return list(folder.iterdir())
+    except FileNotFoundError:  # removed by another process meanwhile
+        return []
+
+
+def _is_file(entry):
+    """A stored file: not a lock, not a build's temporary file."""
+    return entry.is_file() and not entry.name.startswith(".") and not entry.name.endswith(".lock")
 
 
 def _building(folder):

@@ -200,3 +200,56 @@ def test_the_open_data_page_explains_the_subsets(client, strategy):
     assert f"/lv/open-data/activities.csv?lag={lag.slug}" in page
     assert "?year=" in page
     assert "ETag" in page
+
+
+def test_at_100x_the_activity_files_are_built_by_the_timer_and_the_earlier_copy_is_sent_meanwhile(
+    client, some_activities, settings
+):
+    """At 100× volume building activities.csv takes minutes — a request building it would outlive the web
+    worker's timeout (gunicorn's 30 s), be killed, and the next request start again. Above
+    OPEN_DATA_BUILD_IN_REQUEST_MAX approved activities a request is sent the newest earlier copy (with its
+    own ETag) until ``manage.py build_open_data`` (docs/ddkc-opendata.timer) has built the new one."""
+    from django.core.management import call_command
+
+    settings.OPEN_DATA_BUILD_IN_REQUEST_MAX = len(some_activities) - 1  # "too many to build in a request"
+    url = "/lv/open-data/activities.csv"
+    first = client.get(url)  # nothing built before: built now
+    assert first.status_code == 200
+    activity = some_activities[0]
+    activity.title_lv = "Pārdēvēta talka"
+    activity.save()
+
+    with CaptureQueriesContext(connection) as queries:
+        meanwhile = client.get(url)
+    assert meanwhile.getvalue() == first.getvalue() and meanwhile["ETag"] == first["ETag"]
+    assert meanwhile["Last-Modified"] == first["Last-Modified"]
+    assert len(queries) == 1, [q["sql"] for q in queries]  # the count of approved activities, no rows
+    assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+    # a small file is built for the new version at once, and that does not remove the earlier copy
+    assert "Pārdēvēta" not in client.get("/lv/open-data/territory.csv").getvalue().decode()
+    assert client.get(url)["ETag"] == first["ETag"]
+
+    call_command("build_open_data", verbosity=0)
+    with CaptureQueriesContext(connection) as queries:
+        built = client.get(url, headers={"if-none-match": first["ETag"]})
+    assert len(queries) == 0
+    assert built.status_code == 200 and built["ETag"] != first["ETag"]
+    titles = {int(row["id"]): row["title_lv"] for row in rows_of(built, "csv")}
+    assert titles[activity.pk] == "Pārdēvēta talka"
+    # the timer built the subsets too: one LAG's and one year's activities are sent without a build
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"{url}?lag={activity.lag.slug}").status_code == 200
+        assert client.get(f"{url}?year=2024").status_code == 200
+    assert len(queries) == 0
+
+
+def test_below_the_limit_a_request_builds_the_new_activity_file_itself(client, some_activities, settings):
+    settings.OPEN_DATA_BUILD_IN_REQUEST_MAX = len(some_activities)
+    url = "/lv/open-data/activities.csv"
+    first = client.get(url)
+    activity = some_activities[0]
+    activity.title_lv = "Pārdēvēta talka"
+    activity.save()
+    second = client.get(url)
+    assert second["ETag"] != first["ETag"]
+    assert "Pārdēvēta talka" in second.getvalue().decode()

@@ -87,4 +87,23 @@ def test_the_hourly_cleanup_removes_old_versions_files(root):
     (root / "old").mkdir(exist_ok=True)
     (root / "old" / "b.csv").write_text("x")
     call_command("cleanup", verbosity=0)
+    # b.csv's newest copy is kept until the current version has its own (see the test below)
+    assert sorted(p.name for p in root.iterdir()) == sorted(["old", current])
+    filestore.stored(current, "b.csv", lambda path: path.write_text("y"))
+    call_command("cleanup", verbosity=0)
     assert [p.name for p in root.iterdir()] == [current]
+
+
+def test_the_newest_copy_of_a_file_the_current_version_lacks_is_kept_and_found(root):
+    """The activity files at 100× are sent from the newest earlier copy until the timer builds the current
+    one: building another file for the current version must not remove that copy, and only the newest
+    copy of a name is kept."""
+    filestore.stored("v1", "activities.csv", lambda path: path.write_text("v1"))
+    time.sleep(0.01)
+    filestore.stored("v2", "activities.csv", lambda path: path.write_text("v2"))
+    filestore.stored("v3", "territory.csv", lambda path: path.write_text("t3"))
+    assert not (root / "v1").exists()  # not the newest copy of anything
+    assert filestore.newest_earlier("activities.csv", "v3") == ("v2", root / "v2" / "activities.csv")
+    filestore.stored("v3", "activities.csv", lambda path: path.write_text("v3"))
+    assert not (root / "v2").exists()
+    assert filestore.newest_earlier("activities.csv", "v3") is None
