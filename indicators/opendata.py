@@ -6,19 +6,19 @@ At 100× (420 000 activities) a file is too big to build per request: each file 
 and year — is built once per data version, row by row, straight to disk (``partners.filestore``), and
 then served from there. Memory stays bounded whatever the size: the activities are read in chunks
 (a server-side cursor on PostgreSQL, each chunk's territory, priorities and funding prefetched), CSV and
-JSON are written row by row, the workbook in openpyxl's write-only mode."""
+JSON are written row by row, the workbook by ``partners.sheetwriter``."""
 
 import csv
 import json
 import re
 from decimal import Decimal
+from json.encoder import encode_basestring  # the C function json.dumps uses for text
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
 
-from partners import formats, public_cache
+from partners import formats, public_cache, sheetwriter
 from partners.filestore import newest_earlier, stored
 from partners.filestore import path as stored_path
 from partners.models import LAG, TerritoryUnit
@@ -331,6 +331,7 @@ def stored_file(strategy_or_404, version, dataset, fmt, subset):
     def build(path):
         # one transaction: the chunks of a server-side cursor, and what they prefetch, read together
         with transaction.atomic():
+            read_whole_results()
             strategy = strategy_or_404()
             check_subset(strategy, subset)
             write(path, dataset, fmt, ROWS[dataset](strategy, **subset))
@@ -341,6 +342,17 @@ def stored_file(strategy_or_404, version, dataset, fmt, subset):
         build,
         current=public_cache.data_version,
     )
+
+
+def read_whole_results():
+    """PostgreSQL plans a server-side cursor for its first tenth of rows (``cursor_tuple_fraction``):
+    index walks and nested loops, which suit a page but not a file that reads every row. For the rest
+    of the build's transaction, plan for all rows and let each sort keep 32 MB in memory: at 100× the
+    four activity cursors take 7.6 s instead of 14 s on this machine."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
+            cursor.execute("SET LOCAL work_mem = '32MB'")
 
 
 # The files that grow with the activities. At 100× volume one takes minutes to build — longer than a web
@@ -403,7 +415,9 @@ def write(path, dataset, fmt, rows):
 
 
 def write_json(path, dataset, columns, rows):
-    """One JSON document, exactly as ``json.dumps(…, indent=1)`` writes it, one row at a time."""
+    """One JSON document, exactly as ``json.dumps(…, indent=1)`` writes it, one row at a time: each row
+    is formatted here (its values are scalars) rather than by a ``json.dumps`` call per row, which took
+    two thirds of the time of a 420 000-row file."""
     head = json.dumps(
         {"licence": LICENCE, "licence_url": LICENCE_URL, "columns": columns, "rows": []},
         ensure_ascii=False,
@@ -411,14 +425,42 @@ def write_json(path, dataset, columns, rows):
     )
     empty_end = "[]\n}"
     assert head.endswith(empty_end)
+    # a row as the dump nests it: two deeper than the document's own indent of one
+    keys = [json.dumps(column, ensure_ascii=False) + ": " for column in columns]
     with open(path, "w", encoding="utf-8") as out:
         first = True
+        block = []
         for row in rows:
-            out.write(head[: -len(empty_end)] + "[\n  " if first else ",\n  ")
-            # a row's values are scalars: its only line breaks are the dump's own, indented two deeper
-            out.write(json.dumps(row, ensure_ascii=False, indent=1).replace("\n", "\n  "))
+            block.append(head[: -len(empty_end)] + "[\n  {\n   " if first else ",\n  {\n   ")
+            block.append(
+                ",\n   ".join(key + _json_value(row[c]) for key, c in zip(keys, columns, strict=True))
+            )
+            block.append("\n  }")
             first = False
-        out.write(head if first else "\n ]\n}")
+            if len(block) >= BLOCK:
+                out.write("".join(block))
+                block = []
+        block.append(head if first else "\n ]\n}")
+        out.write("".join(block))
+
+
+# Rows' pieces joined per write.
+BLOCK = 3000
+
+
+def _json_value(value):
+    """A scalar exactly as ``json.dumps(value, ensure_ascii=False)`` writes it."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is str:
+        return encode_basestring(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def write_csv(path, dataset, columns, rows):
@@ -432,13 +474,9 @@ def write_csv(path, dataset, columns, rows):
 
 
 def write_xlsx(path, dataset, columns, rows):
-    # write-only: each row goes to a temporary file as it is appended (strings inline, no shared table)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(dataset[:31])
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([_xlsx_cell(row[c]) for c in columns])
-    book.save(path)
+    # row by row straight into the zip file (``partners.sheetwriter``: 10× openpyxl's write-only mode)
+    cells = ([_xlsx_cell(row[c]) for c in columns] for row in rows)
+    sheetwriter.write(path, dataset, columns, cells, rights=f"{LICENCE} {LICENCE_URL}")
 
 
 WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "json": write_json}
