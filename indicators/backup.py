@@ -42,6 +42,7 @@ EXCLUDE_MODELS = {
     "auth.permission",
     "strategy.activitytally",
     "strategy.activityplacetally",
+    "strategy.activityprioritytally",
     "strategy.fundingtally",
 }  # derived: rebuilt on restore
 

@@ -91,7 +91,7 @@ def priority_detail(request, number):
         "priority": priority,
         "figures": engine.for_priority(priority),
         "activities": Activity.objects.approved().filter(priorities=priority).for_list()[:10],
-        "activity_count": Activity.objects.approved().filter(priorities=priority).count(),
+        "activity_count": tallies.approved_count(priority=priority),
         "thresholds": thresholds(),
     }
     return render(request, "indicators/priority_detail.html", context)

@@ -909,3 +909,28 @@ class ActivityPlaceTally(models.Model):
 
     def __str__(self):
         return f"{self.municipality_id} {self.lag_id} {self.year}: {self.activities}"
+
+
+class ActivityPriorityTally(models.Model):
+    """The approved activities of one activity type, LAG and year linked to one strategy priority: what a
+    priority's page and the activity list filtered by priority count (at 100× counting the links took
+    over 100 ms a page). An activity with two priorities counts under each. Kept like ``ActivityTally``
+    (``strategy.tallies``)."""
+
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="+")
+    activity_type = models.ForeignKey(ActivityType, on_delete=models.CASCADE, related_name="+")
+    lag = models.ForeignKey(LAG, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    activities = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("aktivitāšu kopsumma pēc prioritātes")
+        verbose_name_plural = _("aktivitāšu kopsummas pēc prioritātes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["priority", "lag", "year", "activity_type"], name="activityprioritytally_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.priority_id} {self.lag_id} {self.year} {self.activity_type_id}: {self.activities}"

@@ -2,7 +2,8 @@
 the progress engine reads), their funding per activity type × LAG × year × source (``FundingTally``:
 what a funding indicator sums over the sources it declares) and per municipality × LAG × year
 (``ActivityPlaceTally``: the report's participation by municipality and the activity list's counts by
-municipality).
+municipality) and per priority × activity type × LAG × year (``ActivityPriorityTally``: a priority's page
+and the activity list's counts by priority).
 
 At 100× volume aggregating every activity took over a second per uncached page; these few hundred rows
 take a millisecond. They are kept exact, never approximately:
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 
     from partners.models import Municipality, TerritoryUnit
 
-    from .models import Activity, FundingLine
+    from .models import Activity, FundingLine, Priority
 
 # A LAG-year: (LAG id, year), the unit a tally is refreshed in.
 Slice = tuple[int, int]
@@ -173,6 +174,26 @@ def place_sums(
     return dict(result)
 
 
+def priority_sums(activities: QuerySet[Activity]) -> dict[tuple[int, int, int, int], dict[str, int]]:
+    """{(priority id, activity type id, LAG id, year): {"activities": n}} of the given activities, from
+    one GROUP BY over their priority links: an activity with two priorities counts under each."""
+    from .models import ActivityPriority
+
+    rows = (
+        ActivityPriority.objects.filter(activity__in=activities.values("pk"))
+        .annotate(year=ExtractYear("activity__start_date"))
+        .values("priority_id", "activity__activity_type_id", "activity__lag_id", "year")
+        .annotate(activities=Count("activity_id"))
+        .order_by()
+    )
+    return {
+        (row["priority_id"], row["activity__activity_type_id"], row["activity__lag_id"], row["year"]): {
+            "activities": row["activities"]
+        }
+        for row in rows
+    }
+
+
 def _years_filter(years: Iterable[int]) -> Q:
     condition = Q()
     for year in sorted(years):
@@ -186,7 +207,7 @@ def refresh(slices: Iterable[Slice]) -> None:
         return
     from partners.models import LAG
 
-    from .models import Activity, ActivityPlaceTally, ActivityTally, FundingTally
+    from .models import Activity, ActivityPlaceTally, ActivityPriorityTally, ActivityTally, FundingTally
 
     years_of = defaultdict(set)
     for lag_id, year in slices:
@@ -214,16 +235,22 @@ def refresh(slices: Iterable[Slice]) -> None:
                 ActivityPlaceTally(municipality_id=m, lag_id=lag, year=year, **values)
                 for (m, lag, year), values in place_sums(activities).items()
             )
+            ActivityPriorityTally._base_manager.filter(lag_id=lag_id, year__in=years).delete()
+            ActivityPriorityTally._base_manager.bulk_create(
+                ActivityPriorityTally(priority_id=p, activity_type_id=t, lag_id=lag, year=year, **values)
+                for (p, t, lag, year), values in priority_sums(activities).items()
+            )
 
 
 def rebuild() -> None:
     """Every tally from scratch, a LAG at a time (after a restore or a bulk load)."""
-    from .models import Activity, ActivityPlaceTally, ActivityTally, FundingTally
+    from .models import Activity, ActivityPlaceTally, ActivityPriorityTally, ActivityTally, FundingTally
 
     with transaction.atomic():
         ActivityTally._base_manager.all().delete()
         FundingTally._base_manager.all().delete()
         ActivityPlaceTally._base_manager.all().delete()
+        ActivityPriorityTally._base_manager.all().delete()
         slices = set(
             Activity._base_manager.filter(status=Status.APPROVED)
             .annotate(year=ExtractYear("start_date"))  # type: ignore[misc,no-redef]  # see sums()
@@ -236,7 +263,7 @@ def rebuild() -> None:
 
 def differences() -> list[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]]:
     """Rows where the stored tallies differ from a from-scratch aggregation: [(key, stored, fresh)]."""
-    from .models import Activity, ActivityPlaceTally, ActivityTally, FundingTally
+    from .models import Activity, ActivityPlaceTally, ActivityPriorityTally, ActivityTally, FundingTally
 
     approved = Activity.objects.approved()
     found: list[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]] = []
@@ -248,6 +275,11 @@ def differences() -> list[tuple[Any, dict[str, Any] | None, dict[str, Any] | Non
             ("activity_type_id", "lag_id", "year", "source"),
         ),
         (place_sums(approved), ActivityPlaceTally.objects.values(), ("municipality_id", "lag_id", "year")),
+        (
+            priority_sums(approved),
+            ActivityPriorityTally.objects.values(),
+            ("priority_id", "activity_type_id", "lag_id", "year"),
+        ),
     ]
     for fresh, stored_rows, key_fields in kinds:
         stored: dict[Any, dict[str, Any]] = {}
@@ -263,18 +295,22 @@ def differences() -> list[tuple[Any, dict[str, Any] | None, dict[str, Any] | Non
     return found
 
 
-def approved_count(*, municipality: Municipality | None = None, **lookups: Any) -> int:
+def approved_count(
+    *, municipality: Municipality | None = None, priority: Priority | None = None, **lookups: Any
+) -> int:
     """How many approved activities match, read from the tallies — exactly the number a COUNT over the
     activities gives. ``lookups`` filter tally rows (``lag``, ``lag__slug``, ``year``, ``year__gte``,
     ``activity_type__code``, ``activity_type__in``…); with a ``municipality``, the activities that touched
-    it (``place_sums``' rule; no activity type lookups then)."""
-    from .models import ActivityPlaceTally, ActivityTally
+    it (``place_sums``' rule; no activity type lookups then); with a ``priority``, those linked to it (not
+    both: an activity may touch one and not be linked to the other)."""
+    from .models import ActivityPlaceTally, ActivityPriorityTally, ActivityTally
 
-    rows = (
-        ActivityTally.objects
-        if municipality is None
-        else ActivityPlaceTally.objects.filter(municipality=municipality)
-    )
+    assert municipality is None or priority is None
+    rows: QuerySet[Any] = ActivityTally.objects.all()
+    if municipality is not None:
+        rows = ActivityPlaceTally.objects.filter(municipality=municipality)
+    elif priority is not None:
+        rows = ActivityPriorityTally.objects.filter(priority=priority)
     return rows.filter(**lookups).aggregate(n=Sum("activities"))["n"] or 0
 
 
@@ -397,7 +433,7 @@ def _funding_post_delete(sender: type[FundingLine], instance: FundingLine, **kwa
 def _places_changed(
     sender: type[Model], instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **kwargs: Any
 ) -> None:
-    """An activity's parishes, towns or whole municipalities changed (``m2m_changed``)."""
+    """An activity's parishes, towns, whole municipalities or priorities changed (``m2m_changed``)."""
     from .models import Activity
 
     if action not in ("post_add", "post_remove", "post_clear", "pre_clear"):
@@ -408,7 +444,12 @@ def _places_changed(
         return
     # from the place's side: the activities are pk_set, or — for a clear — those linked before it
     if action == "pre_clear":
-        field = "territory_units" if sender is Activity.territory_units.through else "municipalities"
+        fields: dict[type[Model], str] = {
+            Activity.territory_units.through: "territory_units",
+            Activity.municipalities.through: "municipalities",
+            Activity.priorities.through: "priorities",
+        }
+        field = fields[sender]
         instance._tally_cleared = approved_activity_slices(
             Activity._base_manager.filter(**{field: instance}).values_list("pk", flat=True)
         )
@@ -453,7 +494,11 @@ def connect_signals() -> None:
 
     from .models import Activity, FundingLine
 
-    for through in (Activity.territory_units.through, Activity.municipalities.through):
+    for through in (
+        Activity.territory_units.through,
+        Activity.municipalities.through,
+        Activity.priorities.through,
+    ):
         m2m_changed.connect(
             _places_changed, sender=through, dispatch_uid=f"ddkc-tally-places-{through.__name__}"
         )

@@ -123,12 +123,17 @@ def activity_list(request):
             pk__in=Activity.territory_units.through.objects.filter(territoryunit=unit).values("activity_id")
         )
         filters["unit"] = unit
+    priorities = list(strategy.priorities.all())  # the filter's choices, and the chosen one
     priority = int_or_none(request.GET.get("priority"))
+    linked = None
     if priority:
-        activities = activities.filter(
-            pk__in=Activity.priorities.through.objects.filter(
-                priority__strategy=strategy, priority__number=priority
-            ).values("activity_id")
+        linked = next((p for p in priorities if p.number == priority), None)
+        activities = (
+            activities.filter(
+                pk__in=Activity.priorities.through.objects.filter(priority=linked).values("activity_id")
+            )
+            if linked
+            else activities.none()
         )
         filters["priority"] = priority
     kind = request.GET.get("type") or ""
@@ -144,11 +149,15 @@ def activity_list(request):
         # the admin's search is the same (ActivityAdmin.get_search_results)
         activities = search.search(activities, query)
         filters["q"] = query
-    # The tallies count these activities exactly when the filters are LAG, type and year, or LAG, year and
-    # municipality; other filters are counted on the activities.
+    # The tallies count these activities exactly when the filters are LAG, type and year, with a priority
+    # or not, or LAG, year and municipality; other filters are counted on the activities.
     count = None
-    if set(filters) <= {"lag", "type", "year"} or (place and set(filters) <= {"lag", "year", "municipality"}):
-        lookups = {"lag__slug": lag, "activity_type__code": kind, "year": year}
+    lookups = {"lag__slug": lag, "activity_type__code": kind, "year": year}
+    if set(filters) <= {"lag", "type", "year"} or (
+        linked and set(filters) <= {"lag", "type", "year", "priority"}
+    ):
+        count = tallies.approved_count(priority=linked, **{k: v for k, v in lookups.items() if v})
+    elif place and set(filters) <= {"lag", "year", "municipality"}:
         count = tallies.approved_count(municipality=place, **{k: v for k, v in lookups.items() if v})
     paginator = ActivityPaginator(activities, PAGE_SIZE, count=count, rows=Activity.objects.for_list())
     page = paginator.get_page(request.GET.get("page"))
@@ -162,7 +171,7 @@ def activity_list(request):
         "lags": LAG.objects.all(),
         "municipalities": Municipality.objects.all(),
         "units": TerritoryUnit.objects.all(),
-        "priorities": strategy.priorities.all(),
+        "priorities": priorities,
         "types": ActivityType.objects.all(),
         "years": list(strategy.years),
     }

@@ -1,7 +1,7 @@
 """The read API on an existing database, read-only (`make bench` builds its own; this measures one that is
 already there, e.g. the ×100 PostgreSQL database):
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ddkc_x100 .venv/bin/python tests/bench/measure_api.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ddkc_x100 .venv/bin/python tests/bench/measure_api.py [URL…]
 
 For each API list page: the median server time of BENCH_REPEAT requests through Django's test client with the
 cache emptied before each (uncached: the first request after a data change) and warm (cached figures), each
@@ -95,7 +95,8 @@ def main():
         ROOT_URLCONF="tests.bench.urls", ALLOWED_HOSTS=["testserver"], API_ANON_RATE="1000000/minute"
     ):
         client = Client()
-        pages = api_pages()
+        # pages named on the command line instead of the API's, e.g. a public page being tuned
+        pages = {url: url for url in sys.argv[1:]} or api_pages()
         print(f"{Activity.objects.approved().count()} approved activities; {connection.vendor}", flush=True)
         for _ in range(2):
             for url in ["/lv/bench/trivial/", *pages.values()]:

@@ -17,10 +17,12 @@ from strategy import services, tallies
 from strategy.models import (
     Activity,
     ActivityPlaceTally,
+    ActivityPriorityTally,
     ActivityTally,
     ActivityType,
     FundingLine,
     FundingTally,
+    Priority,
 )
 from strategy.workflow import Status
 from tests import factories
@@ -251,11 +253,24 @@ def test_tallies_stay_exact_through_random_writes(strategy):
     kinds = list(ActivityType.objects.all())
     units = list(TerritoryUnit.objects.all())
     municipalities = list(Municipality.objects.all())
+    priorities = list(Priority.objects.all())
     coordinator_of = {lag.pk: factories.user(role=roles.COORDINATOR, lag=lag) for lag in lags}
     editor_of = {lag.pk: factories.user(role=roles.EDITOR, lag=lag) for lag in lags}
     for step in range(200):
         action = rng.choice(
-            ["create", "approve", "edit", "fund", "reopen", "delete", "bulk", "update", "place", "whole"]
+            [
+                "create",
+                "approve",
+                "edit",
+                "fund",
+                "reopen",
+                "delete",
+                "bulk",
+                "update",
+                "place",
+                "whole",
+                "priority",
+            ]
         )
         pool = list(Activity.objects.order_by("pk"))
         if action == "create" or not pool:
@@ -306,12 +321,56 @@ def test_tallies_stay_exact_through_random_writes(strategy):
             activity.territory_units.set(rng.sample(units, k=rng.randint(0, 2)))
         elif action == "whole":
             activity.municipalities.set(rng.sample(municipalities, k=rng.randint(0, 1)))
+        elif action == "priority":
+            activity.priorities.set(rng.sample(priorities, k=rng.randint(0, 2)))
         elif action == "update":
             Activity.objects.filter(lag=activity.lag).update(participants_total=rng.randint(0, 30))
         if step % 20 == 19:
             assert exact()
     assert ActivityTally.objects.exists()
     assert FundingTally.objects.values("source").distinct().count() > 1
+    assert ActivityPriorityTally.objects.exists()
+
+
+def test_priorities_count_each_linked_activity_through_every_path(lag, kind):
+    first, second = factories.priority(), factories.priority()
+    other_kind = factories.activity_type()
+
+    def linked(priority, year=2024, activity_type=kind):
+        row = ActivityPriorityTally.objects.filter(
+            priority=priority, lag=lag, year=year, activity_type=activity_type
+        ).first()
+        return row.activities if row else 0
+
+    one = approved(lag=lag, activity_type=kind)
+    one.priorities.set([first, second])  # counts under each
+    two = approved(lag=lag, activity_type=kind)
+    two.priorities.add(first)
+    draft = factories.activity(lag=lag, activity_type=kind)
+    draft.priorities.set([first])  # not approved: not counted
+    assert (linked(first), linked(second)) == (2, 1)
+    assert tallies.approved_count(priority=first) == 2
+    assert tallies.approved_count(priority=first, lag=lag, year=2024, activity_type__code=kind.code) == 2
+    assert tallies.approved_count(priority=first, year=2023) == 0
+    second.activities.add(two)  # from the priority's side
+    assert linked(second) == 2
+    second.activities.clear()
+    assert linked(second) == 0
+    two.start_date = date(2023, 6, 1)  # another year
+    two.activity_type = other_kind
+    two.save()
+    assert (linked(first), linked(first, 2023, other_kind)) == (1, 1)
+    coordinator = factories.user(role=roles.COORDINATOR, lag=lag)
+    services.reopen(one, by=coordinator, reason="Jālabo prioritātes.")
+    assert linked(first) == 0
+    Activity.objects.filter(pk=one.pk).update(status=Status.APPROVED)  # a bulk path
+    assert linked(first) == 1
+    one.refresh_from_db()
+    one.priorities.remove(first)
+    assert linked(first) == 0
+    two.delete()
+    assert linked(first, 2023, other_kind) == 0
+    assert exact()
 
 
 def test_places_parishes_whole_municipalities_and_unplaced(lag, kind):
@@ -380,6 +439,22 @@ def test_activity_list_counts_from_tallies_equal_the_listed_activities(client, s
             f"?type={kind.code}&year=2021",
             approved_activities.filter(activity_type=kind, start_date__year=2021),
         ),
+        ("?priority=2", approved_activities.filter(priorities__number=2)),
+        (
+            f"?priority=3&lag=kraslava&type={kind.code}&year=2022",
+            approved_activities.filter(
+                priorities__number=3, lag=kraslava, activity_type=kind, start_date__year=2022
+            ),
+        ),
     ):
         page = client.get(f"/lv/activities/{query}").context["page"]
         assert page.paginator.count == expected.count() > 0, query
+
+
+def test_a_prioritys_page_counts_its_activities_from_the_tally(client, strategy):
+    call_command("generate_load", "--scale", "1", stdout=io.StringIO())
+    for priority in Priority.objects.all():
+        response = client.get(f"/lv/priorities/{priority.number}/")
+        expected = Activity.objects.approved().filter(priorities=priority).count()
+        assert response.context["activity_count"] == expected
+    assert expected > 0
