@@ -22,7 +22,7 @@ from partners import formats, public_cache, sheetwriter
 from partners.filestore import newest_earlier, stored
 from partners.filestore import path as stored_path
 from partners.models import LAG, TerritoryUnit
-from partners.spreadsheets import neutralise
+from partners.spreadsheets import FORMULA_STARTS, neutralise
 from strategy.models import Activity, FundingLine
 
 from .models import Indicator
@@ -212,7 +212,11 @@ def activity_rows(strategy, lag=None, year=None):
         .order_by(*by_activity)
         .values_list("activity_id", "amount")
     )
-    rows = activities.order_by("start_date", "id").values_list(*fields).iterator(chunk_size=CHUNK)
+    # rewrite(False): the fields are named in each language already, and modeltranslation's own
+    # iteration (its fallbacks) cost 3.5 s of the 420 000 rows at 100×
+    rows = (
+        activities.order_by("start_date", "id").rewrite(False).values_list(*fields).iterator(chunk_size=CHUNK)
+    )
     for pk, slug, title_lv, title_en, start, end, kind, total, youth, vulnerable in rows:
         yield {
             "id": pk,
@@ -490,13 +494,20 @@ def _csv_cell(value):
     return neutralise(value)
 
 
+NUMBER_STARTS = frozenset("-0123456789")
+FORMULA_FIRST = frozenset("".join(FORMULA_STARTS))
+
+
 def _xlsx_cell(value):
-    if value is None:
-        return None
-    if isinstance(value, str):
-        # Numbers were written as plain strings for CSV/JSON exactness; in a workbook they are numbers.
+    """A row's value as the workbook's cell value (millions of calls at 100×: the first character
+    decides before any pattern runs)."""
+    if type(value) is not str or not value:
+        return value
+    first = value[0]
+    # Numbers were written as plain strings for CSV/JSON exactness; in a workbook they are numbers.
+    if first in NUMBER_STARTS and NUMBER.fullmatch(value):
         try:
-            return Decimal(value) if NUMBER.fullmatch(value) else neutralise(value)
+            return Decimal(value)
         except ArithmeticError:
-            return neutralise(value)
-    return value
+            pass
+    return neutralise(value) if first in FORMULA_FIRST else value
