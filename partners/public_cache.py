@@ -7,8 +7,11 @@ shared cache (Redis, Memcached, database) so that one process's bump reaches the
 
 import functools
 import hashlib
+import pickle
+import threading
 import time
 import uuid
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,6 +22,9 @@ from django.utils.translation import get_language
 VERSION_KEY = "ddkc:data-version"
 CHANGED_KEY = "ddkc:data-changed:{}"
 PAGE_TIMEOUT = 60 * 60
+# Finished public pages each server process also keeps itself (PublicPageMiddleware), the most recently
+# used first: ≈ 45 KB each, so at most ≈ 9 MB a process.
+NEAR_ENTRIES = 200
 WATCHED_APPS = {"partners", "strategy", "indicators"}
 # a tally changes with its activities; comments, deadlines and the outbox are never public
 IGNORED_MODELS = {"user", "statuschange", "activitytally", "comment", "reportingdeadline", "outboxmessage"}
@@ -105,11 +111,20 @@ class PublicPageMiddleware:
     inner middleware left it, under the same data version, and answers a repeated GET with it. Only
     for visitors without a session (staff keep the whole stack), only GET, only pages the
     ``public_page`` decorator marked, never a response that sets a cookie. The outer middleware
-    (security headers, CSP) still run on every response."""
+    (security headers, CSP) still run on every response.
+
+    A page under a data version never changes, so each process also keeps the last ``NEAR_ENTRIES``
+    pages it served itself (pickled: the outer middleware change the response they are given, gzip
+    its body). The data version is still read from the shared cache on every request, so a write in
+    any process is seen at once; only the page's bytes no longer travel from the shared cache — with
+    production's database cache that was a second query and 45 KB per hit, and the dashboard under
+    gunicorn answered 0.37× as many requests a second as a static file."""
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.languages = {code for code, _name in settings.LANGUAGES}
+        self.near = OrderedDict()
+        self.lock = threading.Lock()
 
     def key(self, request):
         if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
@@ -119,10 +134,30 @@ class PublicPageMiddleware:
             return None
         return f"ddkc:final:{data_version()}:{path_digest(request)}"
 
+    def cached(self, key):
+        with self.lock:
+            kept = self.near.get(key)
+            if kept is not None:
+                self.near.move_to_end(key)
+        if kept is not None:
+            return pickle.loads(kept)
+        response = cache.get(key)
+        if response is not None:
+            self.keep(key, response)
+        return response
+
+    def keep(self, key, response):
+        kept = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
+        with self.lock:
+            self.near[key] = kept
+            self.near.move_to_end(key)
+            while len(self.near) > NEAR_ENTRIES:
+                self.near.popitem(last=False)
+
     def __call__(self, request):
         key = self.key(request)
         if key is not None:
-            response = cache.get(key)
+            response = self.cached(key)
             if response is not None:
                 return response
         response = self.get_response(request)
@@ -133,4 +168,5 @@ class PublicPageMiddleware:
             and not response.cookies
         ):
             cache.set(key, response, PAGE_TIMEOUT)
+            self.keep(key, response)
         return response

@@ -257,12 +257,18 @@ def test_scale(scale, client, tmp_path, settings):
         if first_scale:
             QUERY_COUNTS[name] = queries
         expected = QUERY_COUNTS.get(name, queries)
+        # A cached page is answered before the middleware stack; an API answer goes through it and the
+        # anonymous throttle, which counts every request in the shared cache: no ratio goal for it.
+        cached_goal = (
+            "[no goal: the throttle counts each request]"
+            if name.startswith("API")
+            else f"[{goal(cached / trivial <= GOAL_CACHED_RATIO)}: ≤ {GOAL_CACHED_RATIO}×]"
+        )
         report(
             name,
             f"uncached {uncached:.1f} ms = {uncached / trivial:.1f}× trivial "
             f"[{goal(uncached <= GOAL_UNCACHED_MS)}: ≤ {GOAL_UNCACHED_MS} ms]; "
-            f"cached {cached:.2f} ms = {cached / trivial:.2f}× trivial "
-            f"[{goal(cached / trivial <= GOAL_CACHED_RATIO)}: ≤ {GOAL_CACHED_RATIO}×]; "
+            f"cached {cached:.2f} ms = {cached / trivial:.2f}× trivial {cached_goal}; "
             f"{queries} queries (first scale: {expected}) [{goal(queries == expected)}]",
         )
 

@@ -40,3 +40,53 @@ def test_a_visitor_with_a_session_goes_through_the_whole_stack(client, strategy)
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/lv/indicators/").status_code == 200
     assert len(queries) > 0  # session and user are read: not answered by the middleware
+
+
+def test_a_gzipped_answer_does_not_change_the_page_the_next_visitor_gets(client, strategy):
+    plain = client.get("/lv/indicators/")
+    zipped = client.get("/lv/indicators/", HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    again = client.get("/lv/indicators/")
+    assert "Content-Encoding" not in again.headers
+    assert again.content == plain.content
+
+
+def test_a_change_made_by_another_server_process_is_seen_at_once(client, strategy):
+    """Each process keeps the pages it served, under the data version read from the shared cache on
+    every request: another process's write (a new version there) is the next request's page."""
+    from django.core.cache import cache
+
+    from partners import public_cache
+
+    client.get("/lv/indicators/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/lv/indicators/")
+    assert len(queries) == 0
+    cache.set(public_cache.VERSION_KEY, "written-by-another-process", None)  # no signal in this process
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/lv/indicators/").status_code == 200
+    assert len(queries) > 0  # rendered again
+
+
+def test_each_process_keeps_only_its_most_recently_used_pages(monkeypatch, rf, db):
+    from django.http import HttpResponse
+
+    from partners import public_cache
+
+    monkeypatch.setattr(public_cache, "NEAR_ENTRIES", 3)
+    rendered = []
+
+    def view(request):
+        rendered.append(request.path)
+        response = HttpResponse(f"page {request.path}")
+        response.public_page = True
+        return response
+
+    middleware = public_cache.PublicPageMiddleware(view)
+    for n in range(5):
+        assert middleware(rf.get(f"/lv/p{n}/")).content == f"page /lv/p{n}/".encode()
+    assert len(middleware.near) == 3
+    assert middleware(rf.get("/lv/p4/")).content == b"page /lv/p4/"  # kept here
+    assert middleware(rf.get("/lv/p0/")).content == b"page /lv/p0/"  # from the shared cache
+    assert rendered == [f"/lv/p{n}/" for n in range(5)]  # neither rendered again
+    assert len(middleware.near) == 3
