@@ -141,7 +141,7 @@ class MeasurementResource(LAGRecordResource):
         self.fields["municipality"].widget = LookupWidget(self.resolve_municipality, lambda m: m.name_lv)
 
     # the indicator's own strategy is needed by Measurement.clean(); FK existence is guaranteed
-    clean_exclude = ("lag", "author", "reviewed_by", "municipality", "indicator")
+    clean_exclude = (*LAGRecordResource.clean_exclude, "municipality", "indicator")
 
     def load_lookups(self, dataset):
         super().load_lookups(dataset)

@@ -161,7 +161,8 @@ class ActivityResource(LAGRecordResource):
     )
 
     m2m_columns = ("territory_units", "municipalities", "priorities")
-    clean_exclude = ("lag", "author", "reviewed_by", "activity_type")
+    # the base's foreign keys (the importing user among them: four eyes) and the looked-up type
+    clean_exclude = (*LAGRecordResource.clean_exclude, "activity_type")
 
     class Meta:
         model = Activity
