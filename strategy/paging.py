@@ -9,7 +9,10 @@ page of the public activity list took over two seconds. ``ActivityPaginator``:
 * reads a page's ids first (from the list's ordered index, without the rows) and then only those rows,
   by id (``rows``: the filters that chose the ids need not run again);
 * reads a page in the second half of the list from the end, in reverse order, so the last page skips
-  as few entries as the first.
+  as few entries as the first;
+* takes a second plan for the same list (``near``) that is cheap for pages near either end and costly
+  deep inside (the municipality filter's per-activity probe), and uses it for pages with fewer than
+  ``NEAR_ROWS`` entries to skip.
 """
 
 from django.core.paginator import Paginator
@@ -17,10 +20,15 @@ from django.utils.functional import cached_property
 
 
 class ActivityPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, count=None, rows=None, **kwargs):
+    # entries a page may skip and still be read with ``near``: at 100× the municipality filter's probe
+    # reads a page 2 500 entries deep in ≈ 60 ms, the hashed plan any page in ≈ 100 ms
+    NEAR_ROWS = 2500
+
+    def __init__(self, object_list, per_page, *, count=None, rows=None, near=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.known_count = count
         self.rows = rows if rows is not None else object_list
+        self.near = near
 
     @cached_property
     def count(self):
@@ -37,7 +45,9 @@ class ActivityPaginator(Paginator):
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
     def page_ids(self, bottom, top):
-        ids = self.object_list.prefetch_related(None).values_list("pk", flat=True)
+        skipped = min(bottom, self.count - top)
+        listed = self.near if self.near is not None and skipped < self.NEAR_ROWS else self.object_list
+        ids = listed.prefetch_related(None).values_list("pk", flat=True)
         if bottom <= self.count - top:
             return list(ids[bottom:top])
         backwards = list(ids.reverse()[self.count - top : self.count - bottom])

@@ -115,7 +115,8 @@ def activity_list(request):
     if municipality:
         era, _sep, slug = municipality.partition(":")
         place = Municipality.objects.filter(era=era, slug=slug).first()
-        activities = activities.in_municipality(place) if place else activities.none()
+        if place is None:
+            activities = activities.none()
         filters["municipality"] = municipality
     unit = int_or_none(request.GET.get("unit"))
     if unit:
@@ -159,7 +160,12 @@ def activity_list(request):
         count = tallies.approved_count(priority=linked, **{k: v for k, v in lookups.items() if v})
     elif place and set(filters) <= {"lag", "year", "municipality"}:
         count = tallies.approved_count(municipality=place, **{k: v for k, v in lookups.items() if v})
-    paginator = ActivityPaginator(activities, PAGE_SIZE, count=count, rows=Activity.objects.for_list())
+    near = None
+    if place:  # last: the other filters narrow both plans alike
+        activities, near = activities.in_municipality(place), activities.in_municipality(place, probe=True)
+    paginator = ActivityPaginator(
+        activities, PAGE_SIZE, count=count, rows=Activity.objects.for_list(), near=near
+    )
     page = paginator.get_page(request.GET.get("page"))
     # encoded: a search for "Talka & koncerts" stays one search on every page
     query_string = urlencode(filters)

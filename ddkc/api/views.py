@@ -263,7 +263,8 @@ def filtered(
     if municipality:
         era, _sep, slug = municipality.partition(":")
         place = Municipality.objects.filter(era=era, slug=slug).first()
-        activities = activities.in_municipality(place) if place else activities.none()
+        # cursor pages start where the previous one ended: the per-activity probe reads only the page
+        activities = activities.in_municipality(place, probe=True) if place else activities.none()
     if unit:
         activities = activities.filter(
             pk__in=Activity.territory_units.through.objects.filter(territoryunit=unit).values("activity_id")

@@ -404,10 +404,22 @@ def test_places_parishes_whole_municipalities_and_unplaced(lag, kind):
     assert place(new) is None  # no parish left in it: the whole-municipality record touches nothing there
     assert place(other_new) == (1, 10)
     assert Activity.objects.approved().in_municipality(old).count() == place(old)[0]
+    for municipality in (old, new, other_new):
+        hashed = Activity.objects.approved().in_municipality(municipality)
+        probed = Activity.objects.approved().in_municipality(municipality, probe=True)
+        assert list(probed.order_by("pk").values_list("pk", flat=True)) == list(
+            hashed.order_by("pk").values_list("pk", flat=True)
+        )
     assert exact()
 
 
-def test_municipality_filter_lists_and_counts_the_same_activities(client, strategy):
+@pytest.mark.parametrize("near_rows", [2500, 60, 0])
+def test_municipality_filter_lists_and_counts_the_same_activities(client, strategy, monkeypatch, near_rows):
+    """Every page, whichever of the filter's two plans reads it (near either end: the per-activity
+    probe; deeper: the hashed ids)."""
+    from strategy.paging import ActivityPaginator
+
+    monkeypatch.setattr(ActivityPaginator, "NEAR_ROWS", near_rows)
     call_command("generate_load", "--scale", "1", stdout=io.StringIO())
     municipality = Municipality.objects.filter(era=Municipality.Era.CURRENT).order_by("slug").first()
     url = f"/lv/activities/?municipality={municipality.era}:{municipality.slug}&year=2024"
