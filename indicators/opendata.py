@@ -4,9 +4,9 @@ formula (= + - @ at the start) are prefixed with an apostrophe.
 
 At 100× (420 000 activities) a file is too big to build per request: each file — and each subset by LAG
 and year — is built once per data version, row by row, straight to disk (``partners.filestore``), and
-then served from there. Memory stays bounded whatever the size: the activities are read in chunks
-(a server-side cursor on PostgreSQL, each chunk's territory, priorities and funding prefetched), CSV and
-JSON are written row by row, the workbook by ``partners.sheetwriter``."""
+then served from there. Memory stays bounded whatever the size: the activities, their places, priorities
+and funding lines are read by four cursors in the same order (server-side on PostgreSQL) and merged a
+row at a time, CSV and JSON are written row by row, the workbook by ``partners.sheetwriter``."""
 
 import csv
 import json
@@ -359,8 +359,9 @@ def read_whole_results():
             cursor.execute("SET LOCAL work_mem = '32MB'")
 
 
-# The files that grow with the activities. At 100× volume one takes minutes to build — longer than a web
-# worker may take for a request — so they are built by `manage.py build_open_data` (a timer runs it every
+# The files that grow with the activities. At 100× volume one takes 10–20 s to build on an idle machine and
+# more on a busy one — near or past what a web worker may take for a request (gunicorn's 30 s) — so they
+# are built by `manage.py build_open_data` (a timer runs it every
 # few minutes, docs/ddkc-opendata.timer), and until it has built the current version's copy a request is
 # sent the newest earlier copy, with that version's ETag and Last-Modified. Below
 # OPEN_DATA_BUILD_IN_REQUEST_MAX approved activities a request builds the file itself (about a second).
